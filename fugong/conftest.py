@@ -1,0 +1,173 @@
+"""Fixtures every app's tests share: the demo district's areas and departments, and one persona
+per role (plus enterprise B, who must see nothing of enterprise A)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from fugong.core import demo as core_demo
+from fugong.core.models import Region, User
+from fugong.core.notifications import MemoryBackend
+from fugong.core.services import user_create
+from fugong.enterprises.models import LiaisonAssignment
+from fugong.enterprises.tests.factories import EnterpriseFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FUGONG_OUTBOX_DIR = tmp_path / "outbox"
+    MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def outbox():
+    return MemoryBackend.outbox
+
+
+@pytest.fixture
+def district(db):
+    """The Erqi district's streets, towns, parks and departments (no enterprises)."""
+    regions = core_demo.load_regions()
+    departments = core_demo.load_departments()
+    return Districts(regions=regions, departments=departments)
+
+
+@dataclass
+class Districts:
+    regions: dict
+    departments: dict
+
+    def region(self, code: str) -> Region:
+        return self.regions[code]
+
+
+HUAIHE, JIEFANG, MAZHAI_TOWN = "410103001", "410103002", "410103100"
+MAZHAI_PARK = "P410103001"
+
+
+@dataclass
+class People:
+    leader: User
+    coordinator: User
+    clerk: User
+    street_officer: User
+    park_officer: User
+    liaison: User
+    enterprise_a: User
+    enterprise_b: User
+    enforcement: User
+    nobody: User
+
+
+@pytest.fixture
+def people(district) -> People:
+    """Enterprise A lies in 淮河路街道 and has the liaison; enterprise B lies in 解放路街道."""
+    regions, departments = district.regions, district.departments
+    company_a = EnterpriseFactory(name="郑州甲方机械有限公司", region=regions[HUAIHE])
+    company_b = EnterpriseFactory(
+        name="郑州乙方商贸有限公司",
+        region=regions[JIEFANG],
+        category="services_below",
+        industry_section="F",
+    )
+
+    def make(username, role, **scope):
+        return user_create(
+            username=username, role=role, password=PASSWORD, display_name=username, **scope
+        )
+
+    liaison = make("liaison", User.Role.LIAISON, department=departments["zzb"])
+    LiaisonAssignment.objects.create(
+        enterprise=company_a,
+        officer=liaison,
+        kind="talent",
+        is_primary=True,
+        started_on="2020-02-10",
+    )
+    return People(
+        leader=make("leader", User.Role.LEADER),
+        coordinator=make("coordinator", User.Role.COORDINATOR, department=departments["fgtj"]),
+        clerk=make("clerk", User.Role.DEPARTMENT, department=departments["scjg"]),
+        street_officer=make("huaihe", User.Role.AREA_OFFICER, areas=[regions[HUAIHE]]),
+        park_officer=make("mazhai", User.Role.AREA_OFFICER, areas=[regions[MAZHAI_PARK]]),
+        liaison=liaison,
+        enterprise_a=make("company_a", User.Role.ENTERPRISE, enterprise=company_a),
+        enterprise_b=make("company_b", User.Role.ENTERPRISE, enterprise=company_b),
+        enforcement=make("enforcer", User.Role.ENFORCEMENT, department=departments["cg"]),
+        nobody=make("nobody", ""),
+    )
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user: User):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps (make test does)")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous, so Django's async-safety guard does not apply here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    flags = CHROMIUM_FLAGS + (["--no-sandbox"] if os.geteuid() == 0 else [])
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from fugong.core.models import Department, ImportJob, Notification, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "parent", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["path"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "short_name", "phone", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ["username", "display_name", "role", "department", "enterprise", "is_active"]
+    list_filter = ["role", "is_active", "department"]
+    search_fields = ["username", "display_name", "phone"]
+    autocomplete_fields = ["enterprise"]
+    filter_horizontal = ["areas", "groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (
+            _("身份与范围"),
+            {"fields": ["display_name", "phone", "role", "department", "areas", "enterprise"]},
+        ),
+        (
+            _("权限"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("时间"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "password1",
+                    "password2",
+                    "display_name",
+                    "role",
+                    "department",
+                    "enterprise",
+                ],
+            },
+        ),
+    ]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "created_at", "delivery_status", "read_at"]
+    list_filter = ["delivery_status"]
+    search_fields = ["title", "recipient__username"]
+    raw_id_fields = ["recipient"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "status", "uploaded_by", "created_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]

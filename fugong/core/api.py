@@ -1,0 +1,111 @@
+"""What every API endpoint shares: pagination, one error shape, Idempotency-Key on creates."""
+
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from fugong.core.models import IdempotencyRecord
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten(detail, field=None):
+    """DRF's nested error detail → [(field, code, message)]."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "__all__", "detail") else key
+            yield from _flatten(value, f"{field}.{name}" if field and name else (name or field))
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _flatten(item, field)
+    else:
+        yield field, getattr(detail, "code", "invalid"), str(detail)
+
+
+def exception_handler(exc, context):
+    """Every error is {"code", "message", "field"} with a Chinese message; all of a validation
+    failure's problems are listed under "errors" in the same shape."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("记录不存在或无权查看"))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(_("没有权限执行此操作"))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    problems = list(_flatten(exc.detail)) or [(None, "error", str(exc))]
+    field, code, message = problems[0]
+    body = {"code": code, "message": message, "field": field}
+    if len(problems) > 1 or isinstance(exc, exceptions.ValidationError):
+        body["errors"] = [{"code": c, "message": m, "field": f} for f, c, m in problems]
+    response.data = body
+    return response
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+    default_detail = _("该 Idempotency-Key 已用于另一份不同的请求")
+
+
+class IdempotentCreateMixin:
+    """A create endpoint that stores its response under the client's Idempotency-Key, so a retried
+    request (same user, same endpoint, same key) gets the first response instead of a duplicate."""
+
+    def post(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return super().post(request, *args, **kwargs)
+        if len(key) > 100:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [_("Idempotency-Key 不能超过100个字符")]}
+            )
+        fingerprint = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        scope = request.path
+        existing = IdempotencyRecord.objects.filter(user=request.user, scope=scope, key=key).first()
+        if existing:
+            return _replay(existing, fingerprint)
+        try:
+            with transaction.atomic():
+                response = super().post(request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    IdempotencyRecord.objects.create(
+                        user=request.user,
+                        scope=scope,
+                        key=key,
+                        fingerprint=fingerprint,
+                        status_code=response.status_code,
+                        body=json.loads(json.dumps(response.data, default=str)),
+                    )
+        except IntegrityError:
+            # A concurrent request with the same key committed first; answer as it did.
+            existing = IdempotencyRecord.objects.filter(
+                user=request.user, scope=scope, key=key
+            ).first()
+            if existing is None:
+                raise
+            return _replay(existing, fingerprint)
+        return response
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    return Response(record.body, status=record.status_code, headers={"Idempotent-Replay": "true"})

@@ -1,0 +1,139 @@
+"""Turning spreadsheet rows into validated field values, with errors that name row and column.
+
+An importer declares its columns; `parse_rows` applies them to every row and collects every
+problem (not just the first), so a clerk can fix a file in one pass.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from fugong.core.excel import RowError, SpreadsheetError, Table, cell_text
+
+Parser = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    parse: Parser
+    required: bool = False  # the column must be in the header and the cell must not be blank
+    default: object = None  # the value of a blank cell in an optional column
+
+
+@dataclass
+class ParsedRows:
+    rows: list[tuple[int, dict]] = field(default_factory=list)  # (row number, {key: value})
+    present_keys: set[str] = field(default_factory=set)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+def parse_rows(table: Table, columns: list[Column]) -> ParsedRows:
+    by_header = {c.header: c for c in columns}
+    missing = [c.header for c in columns if c.required and c.header not in table.headers]
+    if missing:
+        raise SpreadsheetError(
+            _("缺少必填列：%(columns)s") % {"columns": "、".join(f"「{m}」" for m in missing)}
+        )
+    result = ParsedRows(
+        present_keys={by_header[h].key for h in table.headers if h in by_header},
+        ignored_headers=[h for h in table.headers if h not in by_header],
+    )
+    present = [by_header[h] for h in table.headers if h in by_header]
+    for row_number, cells in table.rows:
+        values, ok = {}, True
+        for column in present:
+            text = cell_text(cells.get(column.header))
+            if not text:
+                if column.required:
+                    result.errors.append(RowError(row_number, column.header, _("必填，不能为空")))
+                    ok = False
+                else:
+                    values[column.key] = column.default
+                continue
+            try:
+                values[column.key] = column.parse(text)
+            except ValidationError as exc:
+                result.errors.append(RowError(row_number, column.header, "；".join(exc.messages)))
+                ok = False
+        if ok:
+            result.rows.append((row_number, values))
+    return result
+
+
+def text(max_length: int) -> Parser:
+    def parse(value: str) -> str:
+        if len(value) > max_length:
+            raise ValidationError(
+                _("不能超过%(max)d个字（实际%(length)d个）")
+                % {"max": max_length, "length": len(value)}
+            )
+        return value
+
+    return parse
+
+
+def whole_number(*, minimum: int = 0, maximum: int = 10_000_000) -> Parser:
+    def parse(value: str) -> int:
+        try:
+            number = float(value.replace(",", ""))
+        except ValueError:
+            raise ValidationError(_("应为整数，实际为「%(value)s」") % {"value": value}) from None
+        if not number.is_integer():
+            raise ValidationError(_("应为整数，实际为「%(value)s」") % {"value": value})
+        if number < minimum:
+            raise ValidationError(
+                _("不能小于%(min)d（实际为%(value)s）") % {"min": minimum, "value": value}
+            )
+        if number > maximum:
+            raise ValidationError(
+                _("不能大于%(max)d（实际为%(value)s）") % {"max": maximum, "value": value}
+            )
+        return int(number)
+
+    return parse
+
+
+def yes_no(value: str) -> bool:
+    answers = {
+        "是": True,
+        "否": False,
+        "y": True,
+        "n": False,
+        "yes": True,
+        "no": False,
+        "1": True,
+        "0": False,
+        "true": True,
+        "false": False,
+    }
+    try:
+        return answers[value.lower()]
+    except KeyError:
+        raise ValidationError(
+            _("应填「是」或「否」，实际为「%(value)s」") % {"value": value}
+        ) from None
+
+
+def choice(labels: dict[str, str], *, hint: str = "") -> Parser:
+    """Accept a label (规上工业) or a code (industry_above); return the code."""
+    lookup = {
+        **{str(label): code for code, label in labels.items()},
+        **{code.lower(): code for code in labels},
+    }
+    allowed = "、".join(str(label) for label in labels.values())
+
+    def parse(value: str):
+        try:
+            return lookup.get(value) or lookup[value.lower()]
+        except KeyError:
+            raise ValidationError(
+                _("「%(value)s」不是可选值，应为：%(allowed)s")
+                % {"value": value, "allowed": hint or allowed}
+            ) from None
+
+    return parse

@@ -1,0 +1,79 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from fugong.core import demo as core_demo
+from fugong.core.models import Region, User
+from fugong.enterprises import demo as enterprise_demo
+
+
+class Command(BaseCommand):
+    help = "载入演示区（郑州市二七区，2020年3月）：区域、部门、企业名录、建设工程和演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库已有数据时什么也不做（供 fugong run 使用）",
+        )
+        parser.add_argument("--password", help="演示账号的密码；默认随机生成并只显示一次")
+
+    def handle(self, *args, if_empty=False, password=None, **options):
+        if Region.objects.exists() or User.objects.exists():
+            if if_empty:
+                self.stdout.write("数据库已有数据，未载入演示区。")
+                return
+            raise CommandError(
+                "数据库已有数据。演示区只能载入空数据库（可删除 var/fugong.sqlite3 后重试）。"
+            )
+        password = password or core_demo.make_password()
+        started = time.monotonic()
+        with transaction.atomic():
+            accounts = load_demo_district(password=password, stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(f"演示区已载入，用时 {time.monotonic() - started:.1f} 秒。")
+        )
+        self.print_logins(accounts, password)
+
+    def print_logins(self, accounts, password):
+        self.stdout.write("")
+        self.stdout.write("演示账号（密码只显示这一次，可用 fugong changepassword 用户名 修改）：")
+        for user in accounts:
+            self.stdout.write(
+                f"  {user.username:<14} {user.get_role_display():<12} {user.display_name}"
+            )
+        self.stdout.write(self.style.WARNING(f"  密码：{password}"))
+        self.stdout.write("登录地址：http://127.0.0.1:8000/accounts/login/")
+
+
+def load_demo_district(*, password: str, stdout=None) -> list[User]:
+    def say(message):
+        if stdout is not None:
+            stdout.write(message)
+
+    regions = core_demo.load_regions()
+    departments = core_demo.load_departments()
+    say(f"区域 {len(regions)} 个，部门 {len(departments)} 个")
+    accounts = [
+        core_demo.create_persona(p, password=password, regions=regions, departments=departments)
+        for p in core_demo.PERSONAS
+    ]
+    coordinator = accounts[0]
+    register = enterprise_demo.load(regions=regions, actor=coordinator)
+    say(f"企业 {len(register['enterprises'])} 家，建设工程 {len(register['projects'])} 个")
+    anchor = register["enterprises"][0]
+    accounts.append(
+        core_demo.create_persona(
+            core_demo.Persona("kangshifu", "康师傅（企业人事）", User.Role.ENTERPRISE),
+            password=password,
+            regions=regions,
+            departments=departments,
+            enterprise=anchor,
+        )
+    )
+    liaison = next(u for u in accounts if u.role == User.Role.LIAISON)
+    enterprise_demo.assign_liaison(
+        officer=liaison, enterprises=[e for e in register["enterprises"] if e.is_talent]
+    )
+    return accounts

@@ -1,0 +1,126 @@
+"""Chinese identifiers and phone numbers: normalise what people type, refuse what is wrong,
+and say why in words a clerk understands."""
+
+import re
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+_SEPARATORS = re.compile(r"[\s\-－—_·.]+")
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def _fold(value: str) -> str:
+    """Full-width to half-width (ＡＢ１２ → AB12), upper case, separators removed."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value))).upper()
+
+
+def normalize_uscc(value) -> str:
+    """Return the 18-character 统一社会信用代码 or raise ValidationError with the reason."""
+    number = _fold(value)
+    if not number:
+        raise ValidationError(_("统一社会信用代码不能为空"), code="required")
+    if len(number) != 18:
+        raise ValidationError(
+            _("统一社会信用代码应为18位，实际为%(length)d位") % {"length": len(number)},
+            code="uscc_length",
+        )
+    if not number[:8].isdigit():
+        raise ValidationError(
+            _("统一社会信用代码前8位（登记机关、机构类别和区划代码）应为数字"), code="uscc_format"
+        )
+    bad = sorted({c for c in number[8:] if c not in USCC_ALPHABET})
+    if bad:
+        raise ValidationError(
+            _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、Z、S、V）")
+            % {"chars": "、".join(bad)},
+            code="uscc_format",
+        )
+    expected = uscc.calc_check_digit(number[:17])
+    if number[17] != expected:
+        raise ValidationError(
+            _("统一社会信用代码校验位错误：第18位应为%(expected)s，实际为%(actual)s")
+            % {"expected": expected, "actual": number[17]},
+            code="uscc_checksum",
+        )
+    return number
+
+
+def complete_uscc(first_17: str) -> str:
+    """Append the GB 32100 check digit to the first 17 characters of a USCC."""
+    return first_17 + uscc.calc_check_digit(first_17)
+
+
+def normalize_id_number(value) -> str:
+    """Return the 18-digit 居民身份证号码 or raise ValidationError with the reason."""
+    number = _fold(value)
+    if len(number) != 18:
+        raise ValidationError(
+            _("身份证号应为18位，实际为%(length)d位") % {"length": len(number)}, code="id_length"
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(_("身份证号前17位应为数字，第18位为数字或X"), code="id_format")
+    try:
+        ric.get_birth_date(number)
+    except StdnumError:
+        raise ValidationError(_("身份证号中的出生日期无效"), code="id_birth_date") from None
+    expected = ric.calc_check_digit(number[:17])
+    if number[17] != expected:
+        raise ValidationError(
+            _("身份证号校验位错误：第18位应为%(expected)s") % {"expected": expected},
+            code="id_checksum",
+        )
+    return number
+
+
+def normalize_phone(value, *, mobile_only: bool = False) -> str:
+    """Return a mobile number as 11 digits or a landline as 0371-68888888.
+
+    An 8-digit landline without area code is taken as Zhengzhou's (0371), where the district is.
+    """
+    raw = unicodedata.normalize("NFKC", str(value)).strip()
+    digits = re.sub(r"[^\d+]", "", raw)
+    if not digits:
+        raise ValidationError(_("电话号码不能为空"), code="required")
+    if len(digits) in (7, 8) and not digits.startswith("0") and not mobile_only:
+        digits = "0371" + digits
+    try:
+        parsed = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            _("电话号码格式不正确：%(value)s") % {"value": raw}, code="phone"
+        ) from None
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(_("电话号码无效：%(value)s") % {"value": raw}, code="phone")
+    national = str(parsed.national_number)
+    kind = phonenumbers.number_type(parsed)
+    if kind == phonenumbers.PhoneNumberType.MOBILE:
+        return national
+    if mobile_only:
+        raise ValidationError(_("请填写11位手机号：%(value)s") % {"value": raw}, code="mobile")
+    area_length = (
+        2 if national[:2] in {"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"} else 3
+    )
+    return f"0{national[:area_length]}-{national[area_length:]}"
+
+
+def validate_uscc(value):
+    normalize_uscc(value)
+
+
+def validate_id_number(value):
+    normalize_id_number(value)
+
+
+def validate_phone(value):
+    if value:
+        normalize_phone(value)
+
+
+def validate_mobile(value):
+    if value:
+        normalize_phone(value, mobile_only=True)

@@ -1,0 +1,506 @@
+"""The demo district's register: exactly the seed article's counts (78 规上工业, 813 规下工业,
+180 规上服务业, 25,968 规下服务业, 344 建设工程), with plausible names, valid USCCs and the real
+enterprises the article names. Deterministic: the same seed gives the same district."""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from fugong.core.models import Region
+from fugong.core.validators import complete_uscc
+from fugong.enterprises.models import ConstructionProject, Enterprise, LiaisonAssignment
+
+C = Enterprise.Category
+CATEGORY_COUNTS = {
+    C.INDUSTRY_ABOVE: 78,
+    C.INDUSTRY_BELOW: 813,
+    C.SERVICES_ABOVE: 180,
+    C.SERVICES_BELOW: 25968,
+}
+PROJECT_COUNT = 344
+SEED = 20200323
+
+MAZHAI_PARK, YINGTAOGOU_PARK = "P410103001", "P410103002"
+MAZHAI_TOWN, HOUZHAI_TOWNSHIP = "410103100", "410103200"
+# 「辖区拥有康师傅、花花牛等规模以上重大企业79家」: 79 above-size enterprises in the Mazhai park.
+MAZHAI_ABOVE = {C.INDUSTRY_ABOVE: 62, C.SERVICES_ABOVE: 17}
+MAZHAI_BELOW = {C.INDUSTRY_BELOW: 240, C.SERVICES_BELOW: 160}
+# 「重点对已复工复产的168家企业进行技术指导」: 168 enterprises in the Yingtaogou scenic area.
+YINGTAOGOU = {C.INDUSTRY_BELOW: 18, C.SERVICES_BELOW: 150}
+TALENT_ENTERPRISES = 17  # 「推送发布17家重点人才企业」
+
+
+@dataclass(frozen=True)
+class Anchor:
+    name: str
+    category: str
+    section: str
+    headcount: int
+    park: str = ""
+    region: str = ""
+    key: bool = True
+    talent: bool = False
+    epidemic: bool = False
+
+
+ANCHORS = [
+    Anchor("郑州康师傅食品有限公司", C.INDUSTRY_ABOVE, "C", 1860, park=MAZHAI_PARK),
+    Anchor("花花牛乳业集团股份有限公司", C.INDUSTRY_ABOVE, "C", 1520, park=MAZHAI_PARK),
+    Anchor(
+        "河南中沃消防科技股份有限公司", C.INDUSTRY_ABOVE, "C", 420, park=MAZHAI_PARK, talent=True
+    ),
+    Anchor(
+        "郑州盈鼎医疗器械有限公司",
+        C.INDUSTRY_BELOW,
+        "C",
+        86,
+        park=MAZHAI_PARK,
+        talent=True,
+        epidemic=True,
+    ),
+    Anchor("郑州宏靖彩印包装有限公司", C.INDUSTRY_BELOW, "C", 64, park=MAZHAI_PARK, talent=True),
+    Anchor("郑州深国际综合物流港发展有限公司", C.SERVICES_ABOVE, "G", 230, region=MAZHAI_TOWN),
+]
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋"
+    "蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍建国红梅鑫波宇浩凯鹏辉亮晨欣怡佳琳"
+TRADE = (
+    "华宏鑫瑞恒盛达泰丰源通兴信诚嘉德安康永隆金银海天中豫博锦远广新振祥和润昌荣富利佳美"
+    "宇航鼎汇聚创维立凯旭晟宸乾坤正元益晶"
+)
+ROADS = {
+    "410103001": ["淮河路", "淮河东路", "大学路"],
+    "410103002": ["解放路", "西太康路", "人民路"],
+    "410103003": ["铭功路", "大同路", "钱塘路"],
+    "410103004": ["一马路", "二马路", "陇海中路"],
+    "410103005": ["航海中路", "长江路", "大学中路"],
+    "410103006": ["五里堡街", "汝河路", "陇海西路"],
+    "410103007": ["大学路", "大学南路", "政通路"],
+    "410103008": ["建中街", "建设东路", "永安街"],
+    "410103009": ["福华街", "京广北路", "兴华南街"],
+    "410103010": ["德化街", "二七路", "正兴街"],
+    "410103011": ["嵩山南路", "政通路", "兴华南街"],
+    "410103012": ["京广南路", "航海中路", "南三环"],
+    "410103013": ["长江路", "淮南街", "兴华南街"],
+    "410103014": ["人和路", "交通路", "幸福路"],
+    MAZHAI_TOWN: ["马寨工业路", "康师傅路", "新材料路", "兴业路"],
+    HOUZHAI_TOWNSHIP: ["樱桃沟路", "侯寨路", "郑少高速辅道"],
+}
+# Where the register's enterprises lie outside the parks: the old centre is dense with shops.
+STREET_WEIGHTS = {
+    "410103001": 8,
+    "410103002": 9,
+    "410103003": 8,
+    "410103004": 7,
+    "410103005": 8,
+    "410103006": 7,
+    "410103007": 9,
+    "410103008": 6,
+    "410103009": 7,
+    "410103010": 10,
+    "410103011": 8,
+    "410103012": 7,
+    "410103013": 6,
+    "410103014": 5,
+    MAZHAI_TOWN: 3,
+    HOUZHAI_TOWNSHIP: 2,
+}
+INDUSTRY_TRADES = [
+    ("C", "食品"),
+    ("C", "机械制造"),
+    ("C", "电子科技"),
+    ("C", "包装材料"),
+    ("C", "印务"),
+    ("C", "服饰"),
+    ("C", "新型建材"),
+    ("C", "医疗器械"),
+    ("C", "精细化工"),
+    ("C", "塑料制品"),
+    ("C", "家具"),
+    ("C", "电气设备"),
+    ("C", "汽车配件"),
+    ("C", "纺织"),
+    ("C", "五金制品"),
+    ("C", "耐火材料"),
+    ("C", "药业"),
+    ("D", "热力"),
+    ("C", "环保设备"),
+    ("C", "饮品"),
+]
+SERVICE_TRADES = [
+    ("F", "商贸"),
+    ("F", "贸易"),
+    ("G", "物流"),
+    ("G", "运输"),
+    ("H", "餐饮管理"),
+    ("H", "酒店管理"),
+    ("I", "信息技术"),
+    ("I", "网络科技"),
+    ("K", "物业服务"),
+    ("K", "置业"),
+    ("L", "企业管理咨询"),
+    ("L", "广告"),
+    ("M", "工程技术"),
+    ("M", "检测技术"),
+    ("N", "园林绿化"),
+    ("O", "家政服务"),
+    ("P", "教育咨询"),
+    ("Q", "健康管理"),
+    ("R", "文化传媒"),
+    ("R", "体育文化"),
+]
+SHOPS = [
+    ("F", "便利店"),
+    ("F", "副食店"),
+    ("F", "五金店"),
+    ("F", "服装店"),
+    ("F", "烟酒店"),
+    ("F", "百货商行"),
+    ("F", "水果店"),
+    ("F", "通讯器材店"),
+    ("H", "烩面馆"),
+    ("H", "小吃店"),
+    ("H", "饭店"),
+    ("H", "胡辣汤馆"),
+    ("H", "火锅店"),
+    ("O", "理发店"),
+    ("O", "洗衣店"),
+    ("O", "汽车修理部"),
+    ("O", "家电维修部"),
+    ("Q", "诊所"),
+    ("R", "图文广告部"),
+    ("G", "快递服务部"),
+]
+YINGTAOGOU_TRADES = [("H", "农家乐"), ("R", "旅游开发"), ("H", "民宿"), ("A", "生态农业")]
+
+
+class DemoRegister:
+    """Builds the register in memory, then writes it in a few bulk statements."""
+
+    def __init__(self, regions: dict[str, Region]):
+        self.rng = random.Random(SEED)
+        self.regions = regions
+        self.names: set[str] = set()
+        self.usccs: set[str] = set()
+        self.streets = list(STREET_WEIGHTS)
+        self.street_weights = list(STREET_WEIGHTS.values())
+
+    def person(self) -> str:
+        given = self.rng.choice(GIVEN) + (self.rng.choice(GIVEN) if self.rng.random() < 0.7 else "")
+        return self.rng.choice(SURNAMES) + given
+
+    def mobile(self) -> str:
+        prefix = self.rng.choice(
+            [
+                "138",
+                "139",
+                "137",
+                "135",
+                "150",
+                "151",
+                "158",
+                "186",
+                "189",
+                "181",
+                "177",
+                "136",
+                "152",
+                "159",
+                "188",
+            ]
+        )
+        return prefix + f"{self.rng.randrange(10**8):08d}"
+
+    def landline(self) -> str:
+        return f"0371-{self.rng.choice('568')}{self.rng.randrange(10**7):07d}"
+
+    def uscc(self, entity_type: str) -> str:
+        while True:
+            org = "".join(self.rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+            org += _organisation_check_digit(org)
+            code = complete_uscc(f"9{entity_type}410103{org}")
+            if code not in self.usccs:
+                self.usccs.add(code)
+                return code
+
+    def unique(self, make) -> str:
+        for _attempt in range(1000):
+            name = make()
+            if name not in self.names:
+                self.names.add(name)
+                return name
+        raise RuntimeError("demo name space exhausted")  # pragma: no cover
+
+    def trade_name(self) -> str:
+        return "".join(self.rng.sample(TRADE, 2))
+
+    def company_name(self, trade: str, *, above: bool) -> str:
+        prefix = self.rng.choice(
+            ["郑州", "郑州", "河南", "郑州市二七区"] if not above else ["郑州", "河南", "河南省"]
+        )
+        suffix = self.rng.choice(
+            ["股份有限公司", "有限公司", "集团有限公司"]
+            if above
+            else ["有限公司", "有限公司", "有限责任公司"]
+        )
+        return self.unique(lambda: f"{prefix}{self.trade_name()}{trade}{suffix}")
+
+    def shop_name(self, trade: str) -> str:
+        def make():
+            owner = self.rng.choice(SURNAMES)
+            style = self.rng.random()
+            if style < 0.4:
+                return f"二七区{owner}记{trade}"
+            if style < 0.7:
+                return f"郑州市二七区{self.trade_name()}{trade}"
+            return (
+                f"二七区老{owner}{trade}（{self.rng.choice(['一', '二', '三', '四', '五'])}分店）"
+            )
+
+        return self.unique(make)
+
+    def address(self, region_code: str) -> str:
+        road = self.rng.choice(ROADS[region_code])
+        return f"郑州市二七区{road}{self.rng.randrange(1, 300)}号"
+
+    def enterprise(
+        self,
+        category: str,
+        *,
+        region_code: str,
+        park_code: str = "",
+        trades=None,
+        shop: bool = False,
+    ) -> Enterprise:
+        above = category in (C.INDUSTRY_ABOVE, C.SERVICES_ABOVE)
+        industry = category in (C.INDUSTRY_ABOVE, C.INDUSTRY_BELOW)
+        section, trade = self.rng.choice(
+            trades or (INDUSTRY_TRADES if industry else SERVICE_TRADES)
+        )
+        name = self.shop_name(trade) if shop else self.company_name(trade, above=above)
+        headcount = {
+            C.INDUSTRY_ABOVE: lambda: self.rng.randint(80, 900),
+            C.SERVICES_ABOVE: lambda: self.rng.randint(40, 600),
+            C.INDUSTRY_BELOW: lambda: self.rng.randint(5, 120),
+            C.SERVICES_BELOW: lambda: self.rng.randint(1, 8) if shop else self.rng.randint(3, 45),
+        }[category]()
+        contact = self.person()
+        return Enterprise(
+            name=name,
+            uscc=self.uscc("2" if shop else "1"),
+            category=category,
+            industry_section=section,
+            legal_representative=contact if shop else self.person(),
+            contact_person=contact,
+            contact_phone=self.mobile() if self.rng.random() < 0.85 else self.landline(),
+            address=self.address(region_code),
+            region=self.regions[region_code],
+            park=self.regions[park_code] if park_code else None,
+            payroll_headcount=headcount,
+            is_key=above and (industry or self.rng.random() < 0.35),
+            status=Enterprise.Status.OPERATING,
+        )
+
+    def street(self) -> str:
+        return self.rng.choices(self.streets, weights=self.street_weights)[0]
+
+    def build_enterprises(self) -> list[Enterprise]:
+        enterprises = [self._anchor(a) for a in ANCHORS]
+        remaining = dict(CATEGORY_COUNTS)
+        for anchor in ANCHORS:
+            remaining[anchor.category] -= 1
+        mazhai_anchor = {
+            c: sum(1 for a in ANCHORS if a.park == MAZHAI_PARK and a.category == c) for c in C
+        }
+        for category, count in {**MAZHAI_ABOVE, **MAZHAI_BELOW}.items():
+            for _n in range(count - mazhai_anchor[category]):
+                enterprises.append(
+                    self.enterprise(category, region_code=MAZHAI_TOWN, park_code=MAZHAI_PARK)
+                )
+            remaining[category] -= count - mazhai_anchor[category]
+        for category, count in YINGTAOGOU.items():
+            for _n in range(count):
+                enterprises.append(
+                    self.enterprise(
+                        category,
+                        region_code=HOUZHAI_TOWNSHIP,
+                        park_code=YINGTAOGOU_PARK,
+                        trades=YINGTAOGOU_TRADES if category == C.SERVICES_BELOW else None,
+                    )
+                )
+            remaining[category] -= count
+        for category, count in remaining.items():
+            for _n in range(count):
+                shop = category == C.SERVICES_BELOW and self.rng.random() < 0.6
+                enterprises.append(
+                    self.enterprise(
+                        category,
+                        region_code=self.street(),
+                        trades=SHOPS if shop else None,
+                        shop=shop,
+                    )
+                )
+        self._flag_talent(enterprises)
+        self._flag_epidemic_supplies(enterprises)
+        self._grade_mazhai(enterprises)
+        for enterprise in enterprises:
+            enterprise.refresh_name_keys()
+        return enterprises
+
+    def _anchor(self, anchor: Anchor) -> Enterprise:
+        self.names.add(anchor.name)
+        region_code = anchor.region or MAZHAI_TOWN
+        return Enterprise(
+            name=anchor.name,
+            uscc=self.uscc("1"),
+            category=anchor.category,
+            industry_section=anchor.section,
+            legal_representative=self.person(),
+            contact_person=self.person(),
+            contact_phone=self.mobile(),
+            address=self.address(region_code),
+            region=self.regions[region_code],
+            park=self.regions[anchor.park] if anchor.park else None,
+            payroll_headcount=anchor.headcount,
+            is_key=anchor.key,
+            is_talent=anchor.talent,
+            is_epidemic_supplies=anchor.epidemic,
+            status=Enterprise.Status.OPERATING,
+        )
+
+    def _flag_talent(self, enterprises: list[Enterprise]) -> None:
+        candidates = [
+            e
+            for e in enterprises
+            if not e.is_talent and e.industry_section in "CIM" and e.category != C.SERVICES_BELOW
+        ]
+        needed = TALENT_ENTERPRISES - sum(e.is_talent for e in enterprises)
+        for enterprise in self.rng.sample(candidates, needed):
+            enterprise.is_talent = True
+
+    def _flag_epidemic_supplies(self, enterprises: list[Enterprise]) -> None:
+        for enterprise in enterprises:
+            if (
+                enterprise.category in (C.INDUSTRY_ABOVE, C.INDUSTRY_BELOW)
+                and any(word in enterprise.name for word in ("医疗器械", "药业", "精细化工"))
+                and self.rng.random() < 0.5
+            ):
+                enterprise.is_epidemic_supplies = True
+
+    def _grade_mazhai(self, enterprises: list[Enterprise]) -> None:
+        """「对辖区企业进行ABC等级划定」: the Mazhai park graded its own enterprises."""
+        park = self.regions[MAZHAI_PARK]
+        for enterprise in enterprises:
+            if enterprise.park is not park:
+                continue
+            above = enterprise.category in (C.INDUSTRY_ABOVE, C.SERVICES_ABOVE)
+            if above or enterprise.is_key or enterprise.is_talent:
+                enterprise.grade = Enterprise.Grade.A
+            elif enterprise.payroll_headcount < 10:
+                enterprise.grade = Enterprise.Grade.C
+            else:
+                enterprise.grade = Enterprise.Grade.B
+
+    def build_projects(self, enterprises: list[Enterprise]) -> list[ConstructionProject]:
+        builders = [
+            e for e in enterprises if e.category == C.SERVICES_ABOVE and e.industry_section in "KL"
+        ]
+        kinds = [
+            "安置房项目",
+            "商住项目",
+            "道路改造工程",
+            "产业园厂房建设项目",
+            "学校建设项目",
+            "医院综合楼项目",
+            "雨污分流工程",
+            "城中村改造项目",
+            "商业综合体项目",
+            "公园建设工程",
+        ]
+        projects, serials = [], set()
+        for index in range(PROJECT_COUNT):
+            in_mazhai = index < 40
+            region_code = MAZHAI_TOWN if in_mazhai else self.street()
+            road = self.rng.choice(ROADS[region_code])
+            kind = "产业园厂房建设项目" if in_mazhai else self.rng.choice(kinds)
+            name = self.unique(
+                lambda road=road, kind=kind: (
+                    f"二七区{road}{self.trade_name()}{kind}"
+                    if self.rng.random() < 0.5
+                    else f"{self.trade_name()}{road}{kind}"
+                )
+            )
+            while (serial := self.rng.randrange(1, 10**6)) in serials:
+                continue
+            serials.add(serial)
+            year = self.rng.choice([2017, 2018, 2019, 2019, 2020])
+            builder = self.rng.choice(builders) if builders and self.rng.random() < 0.4 else None
+            projects.append(
+                ConstructionProject(
+                    name=name,
+                    code=f"{year}-410103-{self.rng.choice(['47', '48', '70'])}-"
+                    f"{self.rng.choice(['01', '03'])}-{serial:06d}",
+                    builder=builder,
+                    builder_name="" if builder else self.company_name("置业", above=True),
+                    site_address=self.address(region_code),
+                    region=self.regions[region_code],
+                    park=self.regions[MAZHAI_PARK] if in_mazhai else None,
+                    total_investment=Decimal(self.rng.randrange(2000, 400000)),
+                    planned_start=date(year, 3, 1) + timedelta(days=self.rng.randrange(0, 300)),
+                    payroll_headcount=self.rng.randint(30, 600),
+                    status=ConstructionProject.Status.UNDER_CONSTRUCTION,
+                )
+            )
+            projects[-1].refresh_name_keys()
+        return projects
+
+
+def _organisation_check_digit(code: str) -> str:
+    """GB 11714 check digit of the 8-character organisation code."""
+    values = [int(c) if c.isdigit() else ord(c) - 55 for c in code]
+    total = sum(v * w for v, w in zip(values, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    digit = 11 - total % 11
+    return {10: "X", 11: "0"}.get(digit, str(digit))
+
+
+def load(*, regions: dict[str, Region], actor=None) -> dict:
+    register = DemoRegister(regions)
+    enterprises = register.build_enterprises()
+    bulk_create_with_history(
+        enterprises,
+        Enterprise,
+        batch_size=2000,
+        default_user=actor,
+        default_change_reason=_("演示数据"),
+    )
+    projects = register.build_projects(enterprises)
+    bulk_create_with_history(
+        projects,
+        ConstructionProject,
+        batch_size=1000,
+        default_user=actor,
+        default_change_reason=_("演示数据"),
+    )
+    return {"enterprises": enterprises, "projects": projects}
+
+
+def assign_liaison(*, officer, enterprises: list[Enterprise]) -> None:
+    LiaisonAssignment.objects.bulk_create(
+        [
+            LiaisonAssignment(
+                enterprise=e,
+                officer=officer,
+                kind=LiaisonAssignment.Kind.TALENT,
+                is_primary=True,
+                started_on=date(2020, 2, 10),
+            )
+            for e in enterprises
+        ]
+    )

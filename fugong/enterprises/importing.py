@@ -1,0 +1,132 @@
+"""The enterprise register as a spreadsheet: its columns, reading rows into field values, and
+writing records back out in the same shape (so export → import is lossless)."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from fugong.core import importing as cells
+from fugong.core.importing import Column
+from fugong.core.masking import mask_phone
+from fugong.core.models import Region
+from fugong.core.validators import normalize_phone, normalize_uscc
+from fugong.enterprises.models import Enterprise, IndustrySection
+
+YES, NO = "是", "否"
+
+
+def _section(value: str) -> str:
+    """C, 制造业, 'C 制造业' and 'C-制造业' all mean section C."""
+    head = value[:1].upper()
+    if head in IndustrySection.values:
+        rest = value[1:].strip(" -、.:：")
+        if not rest or rest == IndustrySection(head).label:
+            return head
+    for code, label in IndustrySection.choices:
+        if value == str(label):
+            return code
+    raise ValidationError(
+        _(
+            "「%(value)s」不是 GB/T 4754 行业门类，应填门类字母（A–T）或门类名称，如「C」或「制造业」"
+        )
+        % {"value": value}
+    )
+
+
+class RegionLookup:
+    """Streets and parks by name or division code, loaded once per import."""
+
+    def __init__(self):
+        self.subdistricts, self.parks = {}, {}
+        for region in Region.objects.filter(is_active=True):
+            target = self.parks if region.is_park else self.subdistricts
+            if region.is_park or region.kind in (*Region.SUBDISTRICT_KINDS, Region.Kind.COMMUNITY):
+                target[region.name] = region
+                target[region.code] = region
+                target.setdefault(region.name.removesuffix("办事处"), region)
+
+    def street(self, value: str) -> Region:
+        region = self.subdistricts.get(value) or self.subdistricts.get(value + "街道")
+        if region is None:
+            raise ValidationError(_("未知的街道/乡镇：「%(value)s」") % {"value": value})
+        return region
+
+    def park(self, value: str) -> Region:
+        region = self.parks.get(value)
+        if region is None:
+            raise ValidationError(_("未知的园区：「%(value)s」") % {"value": value})
+        return region
+
+
+def columns(regions: RegionLookup) -> list[Column]:
+    E = Enterprise
+    return [
+        Column("企业名称", "name", cells.text(200), required=True),
+        Column("统一社会信用代码", "uscc", normalize_uscc, required=True),
+        Column("企业类别", "category", cells.choice(dict(E.Category.choices)), required=True),
+        Column("行业门类", "industry_section", _section, default=""),
+        Column("所属街道", "region", regions.street, required=True),
+        Column("所属园区", "park", regions.park),
+        Column("法定代表人", "legal_representative", cells.text(50), default=""),
+        Column("联系人", "contact_person", cells.text(50), default=""),
+        Column("联系电话", "contact_phone", normalize_phone, default=""),
+        Column("地址", "address", cells.text(200), default=""),
+        Column("在册职工人数", "payroll_headcount", cells.whole_number(), default=0),
+        Column("重点企业", "is_key", cells.yes_no, default=False),
+        Column("人才企业", "is_talent", cells.yes_no, default=False),
+        Column("防疫物资企业", "is_epidemic_supplies", cells.yes_no, default=False),
+        Column("企业等级", "grade", cells.choice(dict(E.Grade.choices)), default=""),
+        Column(
+            "经营状态", "status", cells.choice(dict(E.Status.choices)), default=E.Status.OPERATING
+        ),
+    ]
+
+
+def export_rows(enterprises, *, mask_personal_data: bool) -> list[list]:
+    """Rows in HEADERS order for the given queryset, streamed with one query."""
+    category = dict(Enterprise.Category.choices)
+    status = dict(Enterprise.Status.choices)
+    phone = mask_phone if mask_personal_data else (lambda v: v)
+    rows = []
+    for e in enterprises.select_related("region", "park").order_by("id").iterator(chunk_size=2000):
+        rows.append(
+            [
+                e.name,
+                e.uscc,
+                str(category[e.category]),
+                str(IndustrySection(e.industry_section).label) if e.industry_section else "",
+                e.region.name,
+                e.park.name if e.park_id else "",
+                e.legal_representative,
+                e.contact_person,
+                phone(e.contact_phone),
+                e.address,
+                e.payroll_headcount,
+                YES if e.is_key else NO,
+                YES if e.is_talent else NO,
+                YES if e.is_epidemic_supplies else NO,
+                e.grade,
+                str(status[e.status]),
+            ]
+        )
+    return rows
+
+
+TEMPLATE_NOTES = [
+    ["企业名称", "必填", "不超过200字"],
+    ["统一社会信用代码", "必填", "18位，按 GB 32100 校验；已存在的代码将更新该企业"],
+    ["企业类别", "必填", "规上工业 / 规下工业 / 规上服务业 / 规下服务业"],
+    ["行业门类", "选填", "GB/T 4754 门类字母（A–T）或名称，如 C 或 制造业"],
+    ["所属街道", "必填", "街道、镇、乡的名称或区划代码，如 淮河路街道"],
+    ["所属园区", "选填", "如 马寨产业集聚区、樱桃沟景区"],
+    ["法定代表人", "选填", ""],
+    ["联系人", "选填", ""],
+    ["联系电话", "选填", "手机号或带区号的固定电话"],
+    ["地址", "选填", ""],
+    ["在册职工人数", "选填", "不小于0的整数，空白按0计"],
+    ["重点企业", "选填", "是 / 否，空白按否计"],
+    ["人才企业", "选填", "是 / 否，空白按否计"],
+    ["防疫物资企业", "选填", "是 / 否，空白按否计"],
+    ["企业等级", "选填", "A / B / C"],
+    ["经营状态", "选填", "在营 / 停业，空白按在营计"],
+]
+HEADERS = [header for header, _need, _note in TEMPLATE_NOTES]

@@ -1,0 +1,317 @@
+"""Every write to the register: one function per operation, in a transaction, with history."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from fugong.core.excel import RowError, SpreadsheetError, read_table
+from fugong.core.importing import parse_rows
+from fugong.core.models import User
+from fugong.core.permissions import has_role
+from fugong.core.validators import normalize_phone, normalize_uscc
+from fugong.enterprises import importing
+from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.enterprises.selectors import (
+    enterprises_editable_by,
+    enterprises_visible_to,
+    projects_editable_by,
+    projects_visible_to,
+)
+
+Role = User.Role
+
+ENTERPRISE_FIELDS = (
+    "name",
+    "uscc",
+    "legal_representative",
+    "contact_person",
+    "contact_phone",
+    "address",
+    "region",
+    "park",
+    "category",
+    "industry_section",
+    "payroll_headcount",
+    "is_key",
+    "is_talent",
+    "is_epidemic_supplies",
+    "grade",
+    "status",
+)
+# What an enterprise may change about itself; the rest is the government's register.
+SELF_SERVICE_FIELDS = (
+    "legal_representative",
+    "contact_person",
+    "contact_phone",
+    "address",
+    "payroll_headcount",
+)
+PROJECT_FIELDS = (
+    "name",
+    "code",
+    "builder",
+    "builder_name",
+    "site_address",
+    "region",
+    "park",
+    "total_investment",
+    "planned_start",
+    "payroll_headcount",
+    "status",
+)
+
+
+def enterprise_fields_editable_by(user: User) -> tuple[str, ...]:
+    if has_role(user, Role.COORDINATOR, Role.AREA_OFFICER):
+        return ENTERPRISE_FIELDS
+    if has_role(user, Role.ENTERPRISE):
+        return SELF_SERVICE_FIELDS
+    return ()
+
+
+def _normalise(enterprise: Enterprise) -> None:
+    enterprise.name = enterprise.name.strip()
+    try:
+        enterprise.uscc = normalize_uscc(enterprise.uscc)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.messages}) from None
+    if enterprise.contact_phone:
+        try:
+            enterprise.contact_phone = normalize_phone(enterprise.contact_phone)
+        except ValidationError as exc:
+            raise ValidationError({"contact_phone": exc.messages}) from None
+    enterprise.refresh_name_keys()
+
+
+def _save(record, *, actor: User, reason: str = "") -> None:
+    record._history_user = actor
+    if reason:
+        record._change_reason = reason
+    record.full_clean()
+    record.save()
+
+
+def _check_area(actor: User, record, visible) -> None:
+    if not visible(actor).filter(pk=record.pk).exists():
+        field_name = "park" if record.park_id else "region"
+        raise ValidationError({field_name: [_("该记录不在您负责的区域内")]})
+
+
+@transaction.atomic
+def enterprise_create(*, actor: User, **values) -> Enterprise:
+    if not has_role(actor, Role.COORDINATOR, Role.AREA_OFFICER):
+        raise PermissionDenied
+    enterprise = Enterprise(**{k: v for k, v in values.items() if k in ENTERPRISE_FIELDS})
+    _normalise(enterprise)
+    _save(enterprise, actor=actor)
+    _check_area(actor, enterprise, enterprises_visible_to)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, actor: User, enterprise: Enterprise, **values) -> Enterprise:
+    if not enterprises_editable_by(actor).filter(pk=enterprise.pk).exists():
+        raise PermissionDenied
+    allowed = enterprise_fields_editable_by(actor)
+    refused = sorted(set(values) - set(allowed))
+    if refused:
+        raise ValidationError({refused[0]: [_("您不能修改此项")]})
+    for name, value in values.items():
+        setattr(enterprise, name, value)
+    _normalise(enterprise)
+    if not _differs_from_saved(enterprise):
+        return enterprise
+    _save(enterprise, actor=actor)
+    _check_area(actor, enterprise, enterprises_visible_to)
+    return enterprise
+
+
+def _differs_from_saved(record) -> bool:
+    saved = type(record).objects.get(pk=record.pk)
+    return any(
+        getattr(saved, f.attname) != getattr(record, f.attname)
+        for f in record._meta.concrete_fields
+        if f.name not in ("updated_at",)
+    )
+
+
+@transaction.atomic
+def project_create(*, actor: User, **values) -> ConstructionProject:
+    if not has_role(actor, Role.COORDINATOR, Role.AREA_OFFICER):
+        raise PermissionDenied
+    project = ConstructionProject(**{k: v for k, v in values.items() if k in PROJECT_FIELDS})
+    project.name = project.name.strip()
+    project.refresh_name_keys()
+    _save(project, actor=actor)
+    _check_area(actor, project, projects_visible_to)
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor: User, project: ConstructionProject, **values) -> ConstructionProject:
+    if not projects_editable_by(actor).filter(pk=project.pk).exists():
+        raise PermissionDenied
+    refused = sorted(set(values) - set(PROJECT_FIELDS))
+    if refused:
+        raise ValidationError({refused[0]: [_("您不能修改此项")]})
+    for name, value in values.items():
+        setattr(project, name, value)
+    project.name = project.name.strip()
+    project.refresh_name_keys()
+    if not _differs_from_saved(project):
+        return project
+    _save(project, actor=actor)
+    _check_area(actor, project, projects_visible_to)
+    return project
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    file_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [e.as_dict() for e in self.errors],
+            "ignored_headers": self.ignored_headers,
+            "file_error": self.file_error,
+        }
+
+
+IMPORT_BATCH_SIZE = 2000
+
+
+def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
+    """Create or update enterprises from a spreadsheet, keyed by USCC. All rows or none: any
+    error in any row refuses the whole file and nothing is written."""
+    if not has_role(actor, Role.COORDINATOR):
+        raise PermissionDenied
+    result = ImportResult(dry_run=dry_run)
+    try:
+        table = read_table(file)
+        parsed = parse_rows(table, importing.columns(importing.RegionLookup()))
+    except SpreadsheetError as exc:
+        result.file_error = str(exc)
+        return result
+    result.ignored_headers = parsed.ignored_headers
+    result.errors = list(parsed.errors)
+    result.errors += _duplicate_uscc_errors(parsed.rows)
+    if not parsed.rows and not result.errors:
+        result.file_error = _("文件中没有数据行（数据应从第2行开始）")
+        return result
+    try:
+        with transaction.atomic():
+            creates, updates = _plan(parsed, result)
+            if result.errors:
+                column_order = {header: i for i, header in enumerate(table.headers)}
+                result.errors.sort(key=lambda e: (e.row, column_order.get(e.column, 0)))
+                return result
+            result.created, result.updated = len(creates), len(updates)
+            if dry_run:
+                return result
+            bulk_create_with_history(
+                creates,
+                Enterprise,
+                batch_size=IMPORT_BATCH_SIZE,
+                default_user=actor,
+                default_change_reason=_("批量导入"),
+            )
+            if updates:
+                bulk_update_with_history(
+                    updates,
+                    Enterprise,
+                    fields=[*ENTERPRISE_FIELDS, "name_pinyin", "name_initials"],
+                    batch_size=IMPORT_BATCH_SIZE,
+                    default_user=actor,
+                    default_change_reason=_("批量导入"),
+                )
+    except IntegrityError:
+        # Someone registered one of these codes while the file was being read.
+        result.created = result.updated = 0
+        result.file_error = _("导入时有企业被同时登记，请重新导入")
+    return result
+
+
+def _duplicate_uscc_errors(rows) -> list[RowError]:
+    first_row, errors = {}, []
+    for row_number, values in rows:
+        code = values["uscc"]
+        if code in first_row:
+            errors.append(
+                RowError(
+                    row_number,
+                    "统一社会信用代码",
+                    _("与第%(row)d行重复：%(code)s") % {"row": first_row[code], "code": code},
+                )
+            )
+        else:
+            first_row[code] = row_number
+    return errors
+
+
+def _plan(parsed, result: ImportResult) -> tuple[list[Enterprise], list[Enterprise]]:
+    codes = [values["uscc"] for _row, values in parsed.rows]
+    existing = {
+        e.uscc: e
+        for batch in _chunks(codes, 5000)
+        for e in Enterprise.objects.filter(uscc__in=batch)
+    }
+    creates, updates = [], []
+    for _row_number, values in parsed.rows:
+        current = existing.get(values["uscc"])
+        if current is None:
+            enterprise = Enterprise(**{**_creation_defaults(), **values})
+            enterprise.refresh_name_keys()
+            creates.append(enterprise)
+            continue
+        changed = {k: v for k, v in values.items() if _field_value(current, k) != _as_stored(v)}
+        if not changed:
+            result.unchanged += 1
+            continue
+        if "name" in changed:
+            current.name = values["name"]
+            current.refresh_name_keys()
+        for name, value in changed.items():
+            setattr(current, name, value)
+        updates.append(current)
+    return creates, updates
+
+
+def _creation_defaults() -> dict:
+    return {"status": Enterprise.Status.OPERATING, "payroll_headcount": 0}
+
+
+def _field_value(enterprise: Enterprise, name: str):
+    if name in ("region", "park"):
+        return getattr(enterprise, f"{name}_id")
+    return getattr(enterprise, name)
+
+
+def _as_stored(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

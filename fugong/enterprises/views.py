@@ -1,0 +1,346 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from fugong.core.history import history_entries
+from fugong.core.masking import mask_phone
+from fugong.core.models import ImportJob, User
+from fugong.core.permissions import can_see_personal_data, role_required
+from fugong.core.services import import_job_finish, import_job_start
+from fugong.enterprises import services
+from fugong.enterprises.exports import enterprises_workbook, projects_workbook, template_workbook
+from fugong.enterprises.filters import EnterpriseFilter, ProjectFilter, search_names
+from fugong.enterprises.forms import EnterpriseForm, ImportUploadForm, ProjectForm
+from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.enterprises.selectors import (
+    can_create_records,
+    enterprises_editable_by,
+    enterprises_visible_to,
+    projects_editable_by,
+    projects_visible_to,
+)
+
+Role = User.Role
+REGISTER_ROLES = (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT, Role.AREA_OFFICER, Role.LIAISON)
+PROJECT_ROLES = (*REGISTER_ROLES, Role.ENFORCEMENT, Role.ENTERPRISE)
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _list_page(request, *, filterset, template: str, results_template: str, extra=None):
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "querystring": _querystring(request),
+        "mask": not can_see_personal_data(request.user),
+        **(extra or {}),
+    }
+    return render(request, results_template if request.htmx else template, context)
+
+
+def _personal_data_maskers(user) -> dict:
+    return {} if can_see_personal_data(user) else {"contact_phone": mask_phone}
+
+
+# Enterprises
+
+
+@role_required(*REGISTER_ROLES)
+def enterprise_list(request):
+    enterprises = enterprises_visible_to(request.user).select_related("region", "park")
+    filterset = EnterpriseFilter(request.GET, queryset=enterprises, user=request.user)
+    return _list_page(
+        request,
+        filterset=filterset,
+        template="enterprises/enterprise_list.html",
+        results_template="enterprises/enterprise_list_results.html",
+        extra={
+            "can_create": can_create_records(request.user),
+            "can_import": request.user.is_coordinator,
+        },
+    )
+
+
+@role_required(*REGISTER_ROLES)
+def enterprise_export(request):
+    enterprises = enterprises_visible_to(request.user)
+    filterset = EnterpriseFilter(request.GET, queryset=enterprises, user=request.user)
+    content = enterprises_workbook(
+        filterset.qs, mask_personal_data=not can_see_personal_data(request.user)
+    )
+    return _xlsx_response(content, f"enterprises-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _visible_enterprise(request, pk: int) -> Enterprise:
+    return get_object_or_404(
+        enterprises_visible_to(request.user).select_related("region", "park"), pk=pk
+    )
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    enterprise = _visible_enterprise(request, pk)
+    user = request.user
+    context = {
+        "enterprise": enterprise,
+        "mask": not can_see_personal_data(user),
+        "can_edit": enterprises_editable_by(user).filter(pk=pk).exists(),
+        "history": history_entries(enterprise, maskers=_personal_data_maskers(user)),
+        "liaisons": enterprise.liaison_assignments.filter(ended_on__isnull=True).select_related(
+            "officer"
+        ),
+        "projects": projects_visible_to(user).filter(builder=enterprise),
+    }
+    return render(request, "enterprises/enterprise_detail.html", context)
+
+
+@role_required(Role.COORDINATOR, Role.AREA_OFFICER)
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = services.enterprise_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已登记企业：%(name)s") % {"name": enterprise.name})
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(request, "enterprises/enterprise_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, pk: int):
+    enterprise = _visible_enterprise(request, pk)
+    fields = services.enterprise_fields_editable_by(request.user)
+    if not fields or not enterprises_editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    form = EnterpriseForm(
+        request.POST or None, instance=enterprise, user=request.user, editable_fields=fields
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.enterprise_update(
+                actor=request.user, enterprise=Enterprise.objects.get(pk=pk), **changes
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("enterprises:detail", pk=pk)
+    return render(
+        request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise}
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def picker_options(request):
+    """Radio options for the enterprise picker widget: the first matches in the user's scope."""
+    field = request.GET.get("field", "enterprise")
+    term = request.GET.get("picker_q", "")
+    options = (
+        search_names(enterprises_visible_to(request.user), "q", term).only("pk", "name", "uscc")[
+            :10
+        ]
+        if term.strip()
+        else []
+    )
+    return render(
+        request,
+        "enterprises/widgets/enterprise_picker_options.html",
+        {
+            "name": field,
+            "options": list(options),
+            "allow_empty_label": request.GET.get("empty", ""),
+        },
+    )
+
+
+# Import
+
+
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def enterprise_import(request):
+    max_bytes = settings.FUGONG_UPLOAD_MAX_BYTES
+    form = ImportUploadForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_start(
+            kind="enterprises", upload=form.cleaned_data["file"], actor=request.user
+        )
+        with job.file.open("rb") as handle:
+            result = services.enterprises_import(actor=request.user, file=handle, dry_run=True)
+        import_job_finish(job=job, result=result.as_dict(), applied=False)
+        return redirect("enterprises:import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(kind="enterprises").select_related("uploaded_by")[:10]
+    return render(request, "enterprises/import.html", {"form": form, "jobs": jobs})
+
+
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def enterprise_import_job(request, pk: int):
+    job = get_object_or_404(ImportJob, pk=pk, kind="enterprises")
+    if request.method == "POST":
+        if job.status != ImportJob.Status.PREVIEWED or not job.summary.get("ok"):
+            messages.error(request, _("这份文件不能导入：请先修正错误后重新上传"))
+            return redirect("enterprises:import_job", pk=pk)
+        with job.file.open("rb") as handle:
+            result = services.enterprises_import(actor=request.user, file=handle)
+        import_job_finish(job=job, result=result.as_dict(), applied=result.ok)
+        if result.ok:
+            messages.success(
+                request,
+                _("导入完成：新增 %(created)d 家，更新 %(updated)d 家，未变化 %(unchanged)d 家")
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+        else:
+            messages.error(request, _("导入未完成，未写入任何数据"))
+        return redirect("enterprises:import_job", pk=pk)
+    errors = job.errors
+    return render(
+        request,
+        "enterprises/import_job.html",
+        {"job": job, "errors": errors[:500], "more_errors": max(len(errors) - 500, 0)},
+    )
+
+
+@role_required(Role.COORDINATOR)
+def import_template(request):
+    return _xlsx_response(template_workbook(), "enterprise-register-template.xlsx")
+
+
+# Construction projects
+
+
+@role_required(*PROJECT_ROLES)
+def project_list(request):
+    projects = projects_visible_to(request.user).select_related("region", "park", "builder")
+    filterset = ProjectFilter(request.GET, queryset=projects, user=request.user)
+    return _list_page(
+        request,
+        filterset=filterset,
+        template="enterprises/project_list.html",
+        results_template="enterprises/project_list_results.html",
+        extra={"can_create": can_create_records(request.user)},
+    )
+
+
+@role_required(*PROJECT_ROLES)
+def project_export(request):
+    projects = projects_visible_to(request.user)
+    filterset = ProjectFilter(request.GET, queryset=projects, user=request.user)
+    return _xlsx_response(
+        projects_workbook(filterset.qs), f"projects-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+def _visible_project(request, pk: int) -> ConstructionProject:
+    return get_object_or_404(
+        projects_visible_to(request.user).select_related("region", "park", "builder"), pk=pk
+    )
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = _visible_project(request, pk)
+    context = {
+        "project": project,
+        "can_edit": projects_editable_by(request.user).filter(pk=pk).exists(),
+        "history": history_entries(project),
+        "builder_visible": project.builder_id is not None
+        and enterprises_visible_to(request.user).filter(pk=project.builder_id).exists(),
+    }
+    return render(request, "enterprises/project_detail.html", context)
+
+
+@role_required(Role.COORDINATOR, Role.AREA_OFFICER)
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已登记项目：%(name)s") % {"name": project.name})
+            return redirect("enterprises:project_detail", pk=project.pk)
+    return render(request, "enterprises/project_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk: int):
+    project = _visible_project(request, pk)
+    if not projects_editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                actor=request.user,
+                project=ConstructionProject.objects.get(pk=pk),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("enterprises:project_detail", pk=pk)
+    return render(request, "enterprises/project_form.html", {"form": form, "project": project})
+
+
+# Enterprise portal
+
+
+@role_required(Role.ENTERPRISE)
+def portal(request):
+    enterprise = get_object_or_404(
+        Enterprise.objects.select_related("region", "park"), pk=request.user.enterprise_id
+    )
+    return render(
+        request,
+        "enterprises/portal.html",
+        {
+            "enterprise": enterprise,
+            "liaisons": enterprise.liaison_assignments.filter(ended_on__isnull=True).select_related(
+                "officer"
+            ),
+            "notifications": request.user.notifications.all()[:5],
+        },
+    )

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from fugong.core import views as core_views
+from fugong.enterprises import views as enterprise_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", core_views.notification_read, name="notification_read"),
+    path("portal/", enterprise_views.portal, name="portal"),
+    path("", include("fugong.enterprises.urls")),
+    path("api/v1/", include("fugong.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "复工通 后台管理"
+admin.site.site_title = "复工通"
+admin.site.index_title = "后台管理"
