@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -55,6 +56,8 @@ def cell_text(value) -> str:
     """A cell as text: 13800138000.0 → '13800138000', None → '', full-width folded, trimmed."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: skip the type checks below
+        return (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime):
@@ -166,6 +169,8 @@ def write_xlsx(*, sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
             for c, value in enumerate(row):
                 if value is None or value == "":
                     continue
+                if isinstance(value, Promise):  # a lazily translated label
+                    value = str(value)
                 if isinstance(value, str):
                     sheet.write_string(r, c, value)
                 else:

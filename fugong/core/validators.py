@@ -11,6 +11,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 _SEPARATORS = re.compile(r"[\s\-－—_·.]+")
+_MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -89,19 +90,27 @@ def normalize_phone(value, *, mobile_only: bool = False) -> str:
     if len(digits) in (7, 8) and not digits.startswith("0") and not mobile_only:
         digits = "0371" + digits
     try:
-        parsed = phonenumbers.parse(digits, "CN")
+        parsed = (
+            # The common case, an 11-digit mobile, needs no parsing (imports have many).
+            phonenumbers.PhoneNumber(country_code=86, national_number=int(digits))
+            if _MOBILE_SHAPE.fullmatch(digits)
+            else phonenumbers.parse(digits, "CN")
+        )
     except phonenumbers.NumberParseException:
         raise ValidationError(
             _("电话号码格式不正确：%(value)s") % {"value": raw}, code="phone"
         ) from None
-    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+    # number_type() checks validity too: UNKNOWN means no such number in China's numbering plan.
+    kind = phonenumbers.number_type(parsed) if parsed.country_code == 86 else None
+    if kind in (None, phonenumbers.PhoneNumberType.UNKNOWN):
         raise ValidationError(_("电话号码无效：%(value)s") % {"value": raw}, code="phone")
     national = str(parsed.national_number)
-    kind = phonenumbers.number_type(parsed)
     if kind == phonenumbers.PhoneNumberType.MOBILE:
         return national
     if mobile_only:
         raise ValidationError(_("请填写11位手机号：%(value)s") % {"value": raw}, code="mobile")
+    if kind != phonenumbers.PhoneNumberType.FIXED_LINE:
+        return national  # service numbers such as 400-…: no area code to separate
     area_length = (
         2 if national[:2] in {"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"} else 3
     )

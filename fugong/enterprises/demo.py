@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
+from fugong.core.bulk import create_with_history
 from fugong.core.models import Region
 from fugong.core.validators import complete_uscc
 from fugong.enterprises.models import ConstructionProject, Enterprise, LiaisonAssignment
@@ -473,21 +473,9 @@ def _organisation_check_digit(code: str) -> str:
 def load(*, regions: dict[str, Region], actor=None) -> dict:
     register = DemoRegister(regions)
     enterprises = register.build_enterprises()
-    bulk_create_with_history(
-        enterprises,
-        Enterprise,
-        batch_size=2000,
-        default_user=actor,
-        default_change_reason=_("演示数据"),
-    )
+    create_with_history(enterprises, key="uscc", actor=actor, reason=_("演示数据"))
     projects = register.build_projects(enterprises)
-    bulk_create_with_history(
-        projects,
-        ConstructionProject,
-        batch_size=1000,
-        default_user=actor,
-        default_change_reason=_("演示数据"),
-    )
+    create_with_history(projects, key="code", actor=actor, reason=_("演示数据"))
     return {"enterprises": enterprises, "projects": projects}
 
 

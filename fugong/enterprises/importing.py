@@ -1,7 +1,10 @@
 """The enterprise register as a spreadsheet: its columns, reading rows into field values, and
 writing records back out in the same shape (so export → import is lossless)."""
 
+from functools import cache
+
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fugong.core import importing as cells
@@ -14,22 +17,35 @@ from fugong.enterprises.models import Enterprise, IndustrySection
 YES, NO = "是", "否"
 
 
+@cache
+def _section_lookup() -> dict[str, str]:
+    lookup = {}
+    with translation.override("zh-hans"):  # the spreadsheet is Chinese whatever the UI language
+        for code, label in IndustrySection.choices:
+            for spelling in (
+                code,
+                code.lower(),
+                str(label),
+                f"{code} {label}",
+                f"{code}-{label}",
+                f"{code}{label}",
+                f"{code}、{label}",
+            ):
+                lookup[spelling] = code
+    return lookup
+
+
 def _section(value: str) -> str:
     """C, 制造业, 'C 制造业' and 'C-制造业' all mean section C."""
-    head = value[:1].upper()
-    if head in IndustrySection.values:
-        rest = value[1:].strip(" -、.:：")
-        if not rest or rest == IndustrySection(head).label:
-            return head
-    for code, label in IndustrySection.choices:
-        if value == str(label):
-            return code
-    raise ValidationError(
-        _(
-            "「%(value)s」不是 GB/T 4754 行业门类，应填门类字母（A–T）或门类名称，如「C」或「制造业」"
-        )
-        % {"value": value}
-    )
+    try:
+        return _section_lookup()[value]
+    except KeyError:
+        raise ValidationError(
+            _(
+                "「%(value)s」不是 GB/T 4754 行业门类，应填门类字母（A–T）或门类名称，如「C」或「制造业」"
+            )
+            % {"value": value}
+        ) from None
 
 
 class RegionLookup:
@@ -58,6 +74,11 @@ class RegionLookup:
 
 
 def columns(regions: RegionLookup) -> list[Column]:
+    with translation.override("zh-hans"):  # choice labels as the spreadsheet spells them
+        return _columns(regions)
+
+
+def _columns(regions: RegionLookup) -> list[Column]:
     E = Enterprise
     return [
         Column("企业名称", "name", cells.text(200), required=True),
@@ -83,32 +104,34 @@ def columns(regions: RegionLookup) -> list[Column]:
 
 def export_rows(enterprises, *, mask_personal_data: bool) -> list[list]:
     """Rows in HEADERS order for the given queryset, streamed with one query."""
-    category = dict(Enterprise.Category.choices)
-    status = dict(Enterprise.Status.choices)
-    phone = mask_phone if mask_personal_data else (lambda v: v)
-    rows = []
-    for e in enterprises.select_related("region", "park").order_by("id").iterator(chunk_size=2000):
-        rows.append(
-            [
-                e.name,
-                e.uscc,
-                str(category[e.category]),
-                str(IndustrySection(e.industry_section).label) if e.industry_section else "",
-                e.region.name,
-                e.park.name if e.park_id else "",
-                e.legal_representative,
-                e.contact_person,
-                phone(e.contact_phone),
-                e.address,
-                e.payroll_headcount,
-                YES if e.is_key else NO,
-                YES if e.is_talent else NO,
-                YES if e.is_epidemic_supplies else NO,
-                e.grade,
-                str(status[e.status]),
-            ]
-        )
-    return rows
+    records = enterprises.select_related("region", "park").order_by("id")
+    with translation.override("zh-hans"):
+        return [
+            export_row(e, mask_personal_data=mask_personal_data)
+            for e in records.iterator(chunk_size=2000)
+        ]
+
+
+def export_row(e: Enterprise, *, mask_personal_data: bool) -> list:
+    """One enterprise as a spreadsheet row, exactly as `columns` reads it back."""
+    return [
+        e.name,
+        e.uscc,
+        e.get_category_display(),
+        IndustrySection(e.industry_section).label if e.industry_section else "",
+        e.region.name,
+        e.park.name if e.park else "",
+        e.legal_representative,
+        e.contact_person,
+        mask_phone(e.contact_phone) if mask_personal_data else e.contact_phone,
+        e.address,
+        e.payroll_headcount,
+        YES if e.is_key else NO,
+        YES if e.is_talent else NO,
+        YES if e.is_epidemic_supplies else NO,
+        e.grade,
+        e.get_status_display(),
+    ]
 
 
 TEMPLATE_NOTES = [

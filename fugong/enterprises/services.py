@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from fugong.core.bulk import create_with_history
 from fugong.core.excel import RowError, SpreadsheetError, read_table
 from fugong.core.importing import parse_rows
 from fugong.core.models import User
@@ -230,13 +231,7 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
             result.created, result.updated = len(creates), len(updates)
             if dry_run:
                 return result
-            bulk_create_with_history(
-                creates,
-                Enterprise,
-                batch_size=IMPORT_BATCH_SIZE,
-                default_user=actor,
-                default_change_reason=_("批量导入"),
-            )
+            create_with_history(creates, key="uscc", actor=actor, reason=_("批量导入"))
             if updates:
                 bulk_update_with_history(
                     updates,
