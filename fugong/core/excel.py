@@ -41,10 +41,10 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
     def __str__(self):
-        where = _("第%(row)d行") % {"row": self.row}
+        values = {"row": self.row, "column": self.column, "message": self.message}
         if self.column:
-            where += _("「%(column)s」列") % {"column": self.column}
-        return f"{where}：{self.message}"
+            return _("第%(row)d行「%(column)s」列：%(message)s") % values
+        return _("第%(row)d行：%(message)s") % values
 
 
 def clean_header(value) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 Masker = Callable[[str], str]
 
@@ -28,7 +28,11 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-ACTIONS = {"+": gettext_lazy("创建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+ACTIONS = {
+    "+": pgettext_lazy("history action", "创建"),
+    "~": pgettext_lazy("history action", "修改"),
+    "-": pgettext_lazy("history action", "删除"),
+}
 
 
 def history_entries(

@@ -38,7 +38,17 @@ def in_region(queryset, name, value):
 
 
 class RegisterFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method=search_names)
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method=search_names,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("名称、代码或拼音首字母，如 ksf"),
+                "type": "search",
+                "autocomplete": "off",
+            }
+        ),
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("街道/乡镇"),
         queryset=Region.objects.none(),

@@ -26,8 +26,7 @@ class Command(BaseCommand):
         self.stdout.write("数据库已迁移。")
         if not no_demo:
             call_command("demo", if_empty=True, stdout=self.stdout)
-        if settings.PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         children = [
             self._spawn([sys.executable, "-m", "fugong", "db_worker", "--interval", "1"]),
             self._spawn(
