@@ -24,66 +24,71 @@ _PASS_THROUGH = (
 )
 
 
-def insert_objects(objects: Sequence[models.Model], *, batch_size: int = 5000) -> None:
-    """INSERT unsaved instances of one model (primary keys are left to the database)."""
-    if not objects:
+def create_rows_with_history(
+    model: type[models.Model], rows: list[dict], *, key: str, actor=None, reason: str = ""
+) -> None:
+    """Insert new rows of `model` and their creation records. A row maps field attnames to values
+    (a missing field takes its default); `key` names a unique field, used to learn the primary
+    keys the database gave the rows, which are then stored in each row under "id"."""
+    if not rows:
         return
-    model = type(objects[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    for f in fields:
-        if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add):
-            for obj in objects:
-                if f.auto_now or getattr(obj, f.attname) is None:
-                    setattr(obj, f.attname, now)
-    _insert(model, fields, ([getattr(o, f.attname) for f in fields] for o in objects), batch_size)
+    _fill_defaults(fields, rows)
+    _insert(model, fields, ([row[f.attname] for f in fields] for row in rows))
+    ids = {}
+    keys = [row[key] for row in rows]
+    for start in range(0, len(keys), 5000):
+        chunk = keys[start : start + 5000]
+        ids.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
+    for row in rows:
+        row["id"] = ids[row[key]]
+    _insert_history(model, rows, user=actor, reason=reason)
 
 
 def create_with_history(
     objects: Sequence[models.Model], *, key: str, actor=None, reason: str = ""
 ) -> None:
-    """Insert new instances and their creation records; `key` is a unique field used to learn
-    the primary keys the database gave them, which are then set on the instances."""
+    """The same for unsaved instances; their primary keys are set afterwards."""
     if not objects:
         return
     model = type(objects[0])
-    insert_objects(objects)
-    ids = {}
-    values = [getattr(o, key) for o in objects]
-    for start in range(0, len(values), 5000):
-        chunk = values[start : start + 5000]
-        ids.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
-    for obj in objects:
-        obj.pk = ids[getattr(obj, key)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [{f.attname: getattr(obj, f.attname) for f in fields} for obj in objects]
+    create_rows_with_history(model, rows, key=key, actor=actor, reason=reason)
+    for obj, row in zip(objects, rows, strict=True):
+        obj.pk = row["id"]
         obj._state.adding = False
-    insert_history(objects, user=actor, reason=reason)
 
 
-def insert_history(
-    objects: Sequence[models.Model],
-    *,
-    user=None,
-    reason: str = "",
-    history_type: str = "+",
-    batch_size: int = 5000,
-) -> None:
-    """One historical record per saved instance, as simple-history writes it."""
-    if not objects:
-        return
-    historical = type(objects[0]).history.model
+def _fill_defaults(fields: list[models.Field], rows: list[dict]) -> None:
+    now = timezone.now()
+    for f in fields:
+        stamped = isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
+        for row in rows:
+            if stamped and (f.auto_now or row.get(f.attname) is None):
+                row[f.attname] = now
+            elif f.attname not in row:
+                row[f.attname] = f.get_default()
+
+
+def _insert_history(model, rows: list[dict], *, user, reason: str) -> None:
+    """One historical record per new row, as simple-history writes it."""
+    historical = model.history.model
     tracked = [f for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
     extra = {
         "history_date": timezone.now(),
         "history_change_reason": reason or None,
-        "history_type": history_type,
+        "history_type": "+",
         "history_user_id": user.pk if user else None,
     }
     fields = tracked + [historical._meta.get_field(name) for name in extra]
-    rows = ([*(getattr(o, f.attname) for f in tracked), *extra.values()] for o in objects)
-    _insert(historical, fields, rows, batch_size)
+    values = list(extra.values())
+    _insert(historical, fields, ([*(row[f.attname] for f in tracked), *values] for row in rows))
 
 
-def _insert(model, fields: list[models.Field], rows: Iterable[list], batch_size: int) -> None:
+def _insert(
+    model, fields: list[models.Field], rows: Iterable[list], batch_size: int = 5000
+) -> None:
     converted = [i for i, f in enumerate(fields) if not isinstance(f, _PASS_THROUGH)]
     # A bulk write stamps every row with the same few datetimes: prepare each distinct value once.
     prepared: dict[tuple[int, object], object] = {}

@@ -37,8 +37,9 @@ class IndustrySection(models.TextChoices):
 class SearchableName(models.Model):
     """Pinyin keys kept beside a Chinese name, so 「ksf」 or 「kangshifu」 finds 康师傅."""
 
-    name_pinyin = models.CharField(max_length=400, editable=False, db_index=True, default="")
-    name_initials = models.CharField(max_length=100, editable=False, db_index=True, default="")
+    # Searched with LIKE '%…%', which no b-tree index serves: none is kept, so imports stay fast.
+    name_pinyin = models.CharField(max_length=400, editable=False, default="")
+    name_initials = models.CharField(max_length=100, editable=False, default="")
 
     class Meta:
         abstract = True

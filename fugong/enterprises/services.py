@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from fugong.core.bulk import create_with_history
+from fugong.core.bulk import create_rows_with_history
 from fugong.core.excel import RowError, SpreadsheetError, read_table
 from fugong.core.importing import parse_rows
 from fugong.core.models import User
 from fugong.core.permissions import has_role
+from fugong.core.pinyin import pinyin_keys
 from fugong.core.validators import normalize_phone, normalize_uscc
 from fugong.enterprises import importing
 from fugong.enterprises.models import ConstructionProject, Enterprise
@@ -231,7 +232,9 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
             result.created, result.updated = len(creates), len(updates)
             if dry_run:
                 return result
-            create_with_history(creates, key="uscc", actor=actor, reason=_("批量导入"))
+            create_rows_with_history(
+                Enterprise, creates, key="uscc", actor=actor, reason=_("批量导入")
+            )
             if updates:
                 bulk_update_with_history(
                     updates,
@@ -265,7 +268,8 @@ def _duplicate_uscc_errors(rows) -> list[RowError]:
     return errors
 
 
-def _plan(parsed, result: ImportResult) -> tuple[list[Enterprise], list[Enterprise]]:
+def _plan(parsed, result: ImportResult) -> tuple[list[dict], list[Enterprise]]:
+    """New enterprises as rows for a bulk insert, and changed existing ones as instances."""
     codes = [values["uscc"] for _row, values in parsed.rows]
     existing = {
         e.uscc: e
@@ -276,9 +280,9 @@ def _plan(parsed, result: ImportResult) -> tuple[list[Enterprise], list[Enterpri
     for _row_number, values in parsed.rows:
         current = existing.get(values["uscc"])
         if current is None:
-            enterprise = Enterprise(**{**_creation_defaults(), **values})
-            enterprise.refresh_name_keys()
-            creates.append(enterprise)
+            row = {_ATTNAMES.get(k, k): _as_stored(v) for k, v in values.items()}
+            row["name_pinyin"], row["name_initials"] = pinyin_keys(row["name"])
+            creates.append(row)
             continue
         changed = {k: v for k, v in values.items() if _field_value(current, k) != _as_stored(v)}
         if not changed:
@@ -293,8 +297,7 @@ def _plan(parsed, result: ImportResult) -> tuple[list[Enterprise], list[Enterpri
     return creates, updates
 
 
-def _creation_defaults() -> dict:
-    return {"status": Enterprise.Status.OPERATING, "payroll_headcount": 0}
+_ATTNAMES = {"region": "region_id", "park": "park_id"}
 
 
 def _field_value(enterprise: Enterprise, name: str):

@@ -1,7 +1,7 @@
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from fugong.core.bulk import create_with_history, insert_history, insert_objects
+from fugong.core.bulk import create_rows_with_history, create_with_history
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.tests.factories import EnterpriseFactory
 
@@ -56,5 +56,5 @@ def test_fast_inserts_write_what_django_and_simple_history_write(people):
 
 
 def test_nothing_to_insert_is_a_no_op(db):
-    insert_objects([])
-    insert_history([])
+    create_with_history([], key="uscc")
+    create_rows_with_history(Enterprise, [], key="uscc")
