@@ -2,6 +2,7 @@ from django.urls import path
 
 from fugong.core import api_views as core_api
 from fugong.enterprises import api as enterprise_api
+from fugong.resumption import api as resumption_api
 
 urlpatterns = [
     path("me/", core_api.MeView.as_view(), name="api_me"),
@@ -21,4 +22,20 @@ urlpatterns = [
     ),
     path("projects/", enterprise_api.ProjectListCreate.as_view(), name="api_projects"),
     path("projects/<int:pk>/", enterprise_api.ProjectDetail.as_view(), name="api_project"),
+    path("reports/", resumption_api.ReportListCreate.as_view(), name="api_reports"),
+    path("reports/import/", resumption_api.ReportImportView.as_view(), name="api_report_import"),
+    path(
+        "reports/<int:pk>/correct/",
+        resumption_api.ReportCorrect.as_view(),
+        name="api_report_correct",
+    ),
+    path(
+        "reports/<int:pk>/review/", resumption_api.FlagReviewView.as_view(), name="api_flag_review"
+    ),
+    path("figures/", resumption_api.FiguresView.as_view(), name="api_figures"),
+    path("figures/series/", resumption_api.SeriesView.as_view(), name="api_series"),
+    path("figures/entities/", resumption_api.EntitiesView.as_view(), name="api_figure_entities"),
+    path("bulletin/", resumption_api.BulletinView.as_view(), name="api_bulletin"),
+    path("missing-reports/", resumption_api.MissingReportsView.as_view(), name="api_missing"),
+    path("reminders/", resumption_api.RemindersView.as_view(), name="api_reminders"),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "fugong.core",
     "fugong.enterprises",
+    "fugong.resumption",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from fugong.core import views as core_views
 from fugong.enterprises import views as enterprise_views
+from fugong.resumption import views as resumption_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -25,7 +26,9 @@ urlpatterns = [
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", core_views.notification_read, name="notification_read"),
     path("portal/", enterprise_views.portal, name="portal"),
+    path("portal/report/", resumption_views.portal_report, name="portal_report"),
     path("", include("fugong.enterprises.urls")),
+    path("", include("fugong.resumption.urls")),
     path("api/v1/", include("fugong.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

@@ -24,8 +24,23 @@ _PASS_THROUGH = (
 )
 
 
+def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
+    """Insert rows of a model that keeps no history (a missing field takes its default)."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _fill_defaults(fields, rows)
+    _insert(model, fields, ([row[f.attname] for f in fields] for row in rows))
+
+
 def create_rows_with_history(
-    model: type[models.Model], rows: list[dict], *, key: str, actor=None, reason: str = ""
+    model: type[models.Model],
+    rows: list[dict],
+    *,
+    key: str,
+    actor=None,
+    reason: str = "",
+    at=None,
 ) -> None:
     """Insert new rows of `model` and their creation records. A row maps field attnames to values
     (a missing field takes its default); `key` names a unique field, used to learn the primary
@@ -42,19 +57,23 @@ def create_rows_with_history(
         ids.update(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
     for row in rows:
         row["id"] = ids[row[key]]
-    _insert_history(model, rows, user=actor, reason=reason)
+    _insert_history(model, rows, user=actor, reason=reason, at=at)
 
 
 def create_with_history(
-    objects: Sequence[models.Model], *, key: str, actor=None, reason: str = ""
+    objects: Sequence[models.Model], *, key: str, actor=None, reason: str = "", at=None
 ) -> None:
     """The same for unsaved instances; their primary keys are set afterwards."""
     if not objects:
         return
     model = type(objects[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for obj in objects:
+        # Related objects saved after being assigned (a builder saved just before its projects)
+        # have their keys copied now, exactly as bulk_create does.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
     rows = [{f.attname: getattr(obj, f.attname) for f in fields} for obj in objects]
-    create_rows_with_history(model, rows, key=key, actor=actor, reason=reason)
+    create_rows_with_history(model, rows, key=key, actor=actor, reason=reason, at=at)
     for obj, row in zip(objects, rows, strict=True):
         obj.pk = row["id"]
         obj._state.adding = False
@@ -71,12 +90,12 @@ def _fill_defaults(fields: list[models.Field], rows: list[dict]) -> None:
                 row[f.attname] = f.get_default()
 
 
-def _insert_history(model, rows: list[dict], *, user, reason: str) -> None:
-    """One historical record per new row, as simple-history writes it."""
+def _insert_history(model, rows: list[dict], *, user, reason: str, at=None) -> None:
+    """One historical record per new row, as simple-history writes it (dated `at`, or now)."""
     historical = model.history.model
     tracked = [f for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
     extra = {
-        "history_date": timezone.now(),
+        "history_date": at or timezone.now(),
         "history_change_reason": reason or None,
         "history_type": "+",
         "history_user_id": user.pk if user else None,
@@ -95,10 +114,13 @@ def _insert(
 
     def prepare(row: list) -> list:
         for i in converted:
-            cache_key = (i, row[i])
-            if cache_key not in prepared:
-                prepared[cache_key] = fields[i].get_db_prep_save(row[i], connection)
-            row[i] = prepared[cache_key]
+            value = row[i]
+            try:
+                row[i] = prepared[(i, value)]
+            except KeyError:
+                row[i] = prepared[(i, value)] = fields[i].get_db_prep_save(value, connection)
+            except TypeError:  # an unhashable value (a JSON list): prepare it every time
+                row[i] = fields[i].get_db_prep_save(value, connection)
         return row
 
     quote = connection.ops.quote_name

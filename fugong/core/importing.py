@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from fugong.core.excel import RowError, SpreadsheetError, Table, cell_text
+from fugong.core.excel import RowError, SpreadsheetError, Table, cell_text, clean_header
 
 Parser = Callable[[str], object]
 
@@ -33,8 +33,11 @@ class ParsedRows:
 
 
 def parse_rows(table: Table, columns: list[Column]) -> ParsedRows:
-    by_header = {c.header: c for c in columns}
-    missing = [c.header for c in columns if c.required and c.header not in table.headers]
+    # Headers are compared as read_table folds them (full-width brackets become ASCII).
+    by_header = {clean_header(c.header): c for c in columns}
+    missing = [
+        c.header for c in columns if c.required and clean_header(c.header) not in table.headers
+    ]
     if missing:
         raise SpreadsheetError(
             _("缺少必填列：%(columns)s") % {"columns": "、".join(f"「{m}」" for m in missing)}
@@ -43,11 +46,11 @@ def parse_rows(table: Table, columns: list[Column]) -> ParsedRows:
         present_keys={by_header[h].key for h in table.headers if h in by_header},
         ignored_headers=[h for h in table.headers if h not in by_header],
     )
-    present = [by_header[h] for h in table.headers if h in by_header]
+    present = [(h, by_header[h]) for h in table.headers if h in by_header]
     for row_number, cells in table.rows:
         values, ok = {}, True
-        for column in present:
-            text = cell_text(cells.get(column.header))
+        for header, column in present:
+            text = cell_text(cells.get(header))
             if not text:
                 if column.required:
                     result.errors.append(RowError(row_number, column.header, _("必填，不能为空")))
@@ -137,3 +140,48 @@ def choice(labels: dict[str, str], *, hint: str = "") -> Parser:
             ) from None
 
     return parse
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    file_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def sort_errors(self, headers: list[str]) -> None:
+        """By row, then in the order of the file's columns."""
+        position = {header: i for i, header in enumerate(headers)}
+        self.errors.sort(key=lambda e: (e.row, position.get(clean_header(e.column), 0)))
+
+    def refusal(self) -> dict:
+        """The API's error body for a refused file: every row error in the one error shape."""
+        errors = [
+            {"code": "invalid_row", "message": str(e), "field": e.column, "row": e.row}
+            for e in self.errors
+        ]
+        message = self.file_error or _("文件中有 %(n)d 处错误，未导入任何数据") % {"n": len(errors)}
+        return {"code": "import_refused", "message": message, "field": "file", "errors": errors}
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [e.as_dict() for e in self.errors],
+            "ignored_headers": self.ignored_headers,
+            "file_error": self.file_error,
+        }

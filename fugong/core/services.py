@@ -120,3 +120,10 @@ def import_job_finish(*, job: ImportJob, result: dict, applied: bool) -> ImportJ
         job.status = ImportJob.Status.REFUSED
     job.save(update_fields=["summary", "errors", "status", "applied_at"])
     return job
+
+
+def text_message(*, to: str, name: str, title: str, body: str) -> None:
+    """A text to a phone number with no account behind it (an enterprise's registered contact)."""
+    from fugong.core.notifications import Message, get_backend
+
+    get_backend().send(Message(to=to, recipient_name=name, title=title, body=body))

@@ -25,7 +25,17 @@ from fugong.enterprises.views import PROJECT_ROLES, REGISTER_ROLES
 Role = User.Role
 
 
-class EnterpriseOut(serializers.ModelSerializer):
+class MaskedContact:
+    """Masks the contact phone for viewers who may not see personal data."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("mask") and data.get("contact_phone"):
+            data["contact_phone"] = mask_phone(data["contact_phone"])
+        return data
+
+
+class EnterpriseOut(MaskedContact, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name")
     park_name = serializers.CharField(source="park.name", default="")
     category_display = serializers.CharField(source="get_category_display")
@@ -56,12 +66,6 @@ class EnterpriseOut(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if self.context.get("mask"):
-            data["contact_phone"] = mask_phone(data["contact_phone"])
-        return data
 
 
 class EnterpriseIn(serializers.ModelSerializer):
@@ -207,22 +211,12 @@ class EnterpriseImport(APIView):
         dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
         result = services.enterprises_import(actor=request.user, file=upload, dry_run=dry_run)
         if not result.ok:
-            errors = [
-                {"code": "invalid_row", "message": str(e), "field": e.column, "row": e.row}
-                for e in result.errors
-            ]
-            message = result.file_error or _("文件中有 %(n)d 处错误，未导入任何数据") % {
-                "n": len(errors)
-            }
-            return Response(
-                {"code": "import_refused", "message": message, "field": "file", "errors": errors},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
         body = result.as_dict()
         return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
 
 
-class ProjectOut(serializers.ModelSerializer):
+class ProjectOut(MaskedContact, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name")
     builder_display = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
@@ -242,6 +236,8 @@ class ProjectOut(serializers.ModelSerializer):
             "park",
             "total_investment",
             "planned_start",
+            "contact_person",
+            "contact_phone",
             "payroll_headcount",
             "status",
             "status_display",
@@ -274,6 +270,9 @@ class ProjectListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         return projects_visible_to(self.request.user).select_related("region", "park", "builder")
 
+    def get_serializer_context(self):
+        return _context(self.request)
+
     def get_serializer_class(self):
         return ProjectIn if self.request.method == "POST" else ProjectOut
 
@@ -282,7 +281,9 @@ class ProjectListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
         serializer = ProjectIn(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         project = services.project_create(actor=request.user, **serializer.validated_data)
-        return Response(ProjectOut(project).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ProjectOut(project, context=_context(request)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ProjectDetail(generics.RetrieveUpdateAPIView):
@@ -290,6 +291,9 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
 
     def get_queryset(self):
         return projects_visible_to(self.request.user).select_related("region", "park", "builder")
+
+    def get_serializer_context(self):
+        return _context(self.request)
 
     def get_serializer_class(self):
         return ProjectIn if self.request.method == "PATCH" else ProjectOut
@@ -302,4 +306,4 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         project = services.project_update(
             actor=request.user, project=project, **serializer.validated_data
         )
-        return Response(ProjectOut(project).data)
+        return Response(ProjectOut(project, context=_context(request)).data)

@@ -455,6 +455,8 @@ class DemoRegister:
                     total_investment=Decimal(self.rng.randrange(2000, 400000)),
                     planned_start=date(year, 3, 1) + timedelta(days=self.rng.randrange(0, 300)),
                     payroll_headcount=self.rng.randint(30, 600),
+                    contact_person=self.person(),
+                    contact_phone=self.mobile(),
                     status=ConstructionProject.Status.UNDER_CONSTRUCTION,
                 )
             )
@@ -470,12 +472,16 @@ def _organisation_check_digit(code: str) -> str:
     return {10: "X", 11: "0"}.get(digit, str(digit))
 
 
-def load(*, regions: dict[str, Region], actor=None) -> dict:
+def load(*, regions: dict[str, Region], actor=None, registered_at=None) -> dict:
+    """Write the register; `registered_at` dates its records (the demo's is 2020-02-01)."""
     register = DemoRegister(regions)
     enterprises = register.build_enterprises()
-    create_with_history(enterprises, key="uscc", actor=actor, reason=_("演示数据"))
     projects = register.build_projects(enterprises)
-    create_with_history(projects, key="code", actor=actor, reason=_("演示数据"))
+    for record in (*enterprises, *projects):
+        record.created_at = registered_at
+    reason = _("演示数据")
+    create_with_history(enterprises, key="uscc", actor=actor, reason=reason, at=registered_at)
+    create_with_history(projects, key="code", actor=actor, reason=reason, at=registered_at)
     return {"enterprises": enterprises, "projects": projects}
 
 

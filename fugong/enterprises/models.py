@@ -188,6 +188,10 @@ class ConstructionProject(SearchableName):
         _("总投资（万元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
     planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    contact_person = models.CharField(_("项目负责人"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("负责人电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
     payroll_headcount = models.PositiveIntegerField(_("在册施工人数"), default=0)
     status = models.CharField(
         _("项目状态"), max_length=20, choices=Status.choices, default=Status.UNDER_CONSTRUCTION

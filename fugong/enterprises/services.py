@@ -1,7 +1,5 @@
 """Every write to the register: one function per operation, in a transaction, with history."""
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,7 +7,7 @@ from simple_history.utils import bulk_update_with_history
 
 from fugong.core.bulk import create_rows_with_history
 from fugong.core.excel import RowError, SpreadsheetError, read_table
-from fugong.core.importing import parse_rows
+from fugong.core.importing import ImportResult, parse_rows
 from fugong.core.models import User
 from fugong.core.permissions import has_role
 from fugong.core.pinyin import pinyin_keys
@@ -61,6 +59,8 @@ PROJECT_FIELDS = (
     "park",
     "total_investment",
     "planned_start",
+    "contact_person",
+    "contact_phone",
     "payroll_headcount",
     "status",
 )
@@ -75,17 +75,22 @@ def enterprise_fields_editable_by(user: User) -> tuple[str, ...]:
 
 
 def _normalise(enterprise: Enterprise) -> None:
-    enterprise.name = enterprise.name.strip()
     try:
         enterprise.uscc = normalize_uscc(enterprise.uscc)
     except ValidationError as exc:
         raise ValidationError({"uscc": exc.messages}) from None
-    if enterprise.contact_phone:
+    _normalise_common(enterprise)
+
+
+def _normalise_common(record: Enterprise | ConstructionProject) -> None:
+    """Trimmed name with its pinyin keys, and the contact phone in its standard form."""
+    record.name = record.name.strip()
+    if record.contact_phone:
         try:
-            enterprise.contact_phone = normalize_phone(enterprise.contact_phone)
+            record.contact_phone = normalize_phone(record.contact_phone)
         except ValidationError as exc:
             raise ValidationError({"contact_phone": exc.messages}) from None
-    enterprise.refresh_name_keys()
+    record.refresh_name_keys()
 
 
 def _save(record, *, actor: User, reason: str = "") -> None:
@@ -145,8 +150,7 @@ def project_create(*, actor: User, **values) -> ConstructionProject:
     if not has_role(actor, Role.COORDINATOR, Role.AREA_OFFICER):
         raise PermissionDenied
     project = ConstructionProject(**{k: v for k, v in values.items() if k in PROJECT_FIELDS})
-    project.name = project.name.strip()
-    project.refresh_name_keys()
+    _normalise_common(project)
     _save(project, actor=actor)
     _check_area(actor, project, projects_visible_to)
     return project
@@ -161,44 +165,12 @@ def project_update(*, actor: User, project: ConstructionProject, **values) -> Co
         raise ValidationError({refused[0]: [_("您不能修改此项")]})
     for name, value in values.items():
         setattr(project, name, value)
-    project.name = project.name.strip()
-    project.refresh_name_keys()
+    _normalise_common(project)
     if not _differs_from_saved(project):
         return project
     _save(project, actor=actor)
     _check_area(actor, project, projects_visible_to)
     return project
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_headers: list[str] = field(default_factory=list)
-    file_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_error
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-    def as_dict(self) -> dict:
-        return {
-            "dry_run": self.dry_run,
-            "ok": self.ok,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": [e.as_dict() for e in self.errors],
-            "ignored_headers": self.ignored_headers,
-            "file_error": self.file_error,
-        }
 
 
 IMPORT_BATCH_SIZE = 2000
@@ -226,8 +198,7 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
         with transaction.atomic():
             creates, updates = _plan(parsed, result)
             if result.errors:
-                column_order = {header: i for i, header in enumerate(table.headers)}
-                result.errors.sort(key=lambda e: (e.row, column_order.get(e.column, 0)))
+                result.sort_errors(table.headers)
                 return result
             result.created, result.updated = len(creates), len(updates)
             if dry_run:

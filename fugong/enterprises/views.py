@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fugong.core.history import history_entries
@@ -189,6 +191,14 @@ def picker_options(request):
 
 # Import
 
+_IMPORT_PAGE = {
+    "title": gettext_lazy("批量导入企业名录"),
+    "intro": gettext_lazy("按统一社会信用代码新增或更新企业。"),
+    "template_url": reverse_lazy("enterprises:import_template"),
+    "upload_url": reverse_lazy("enterprises:import"),
+    "show_updates": True,
+}
+
 
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
@@ -204,7 +214,7 @@ def enterprise_import(request):
         import_job_finish(job=job, result=result.as_dict(), applied=False)
         return redirect("enterprises:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(kind="enterprises").select_related("uploaded_by")[:10]
-    return render(request, "enterprises/import.html", {"form": form, "jobs": jobs})
+    return render(request, "core/import_upload.html", {"form": form, "jobs": jobs, **_IMPORT_PAGE})
 
 
 @role_required(Role.COORDINATOR)
@@ -234,8 +244,13 @@ def enterprise_import_job(request, pk: int):
     errors = job.errors
     return render(
         request,
-        "enterprises/import_job.html",
-        {"job": job, "errors": errors[:500], "more_errors": max(len(errors) - 500, 0)},
+        "core/import_job.html",
+        {
+            "job": job,
+            "errors": errors[:500],
+            "more_errors": max(len(errors) - 500, 0),
+            **_IMPORT_PAGE,
+        },
     )
 
 
@@ -281,7 +296,8 @@ def project_detail(request, pk: int):
     context = {
         "project": project,
         "can_edit": projects_editable_by(request.user).filter(pk=pk).exists(),
-        "history": history_entries(project),
+        "mask": not can_see_personal_data(request.user),
+        "history": history_entries(project, maskers=_personal_data_maskers(request.user)),
         "builder_visible": project.builder_id is not None
         and enterprises_visible_to(request.user).filter(pk=project.builder_id).exists(),
     }

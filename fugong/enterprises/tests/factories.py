@@ -1,6 +1,8 @@
+from datetime import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from fugong.core.models import Region
 from fugong.core.tests.factories import uscc_for
@@ -27,10 +29,29 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
         if create:
             self.save(update_fields=["name_pinyin", "name_initials"])
 
+    registered = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _register(obj, create, extracted)
+    )
+
+
+REGISTERED_AT = timezone.make_aware(datetime(2020, 1, 1, 9, 0))
+
+
+def _register(obj, create, when):
+    """Date the record's registration (created_at is set on insert; reports cannot precede it)."""
+    obj.created_at = when or REGISTERED_AT
+    if create:
+        type(obj).objects.filter(pk=obj.pk).update(created_at=obj.created_at)
+
 
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ConstructionProject
+        skip_postgeneration_save = True
+
+    registered = factory.PostGeneration(
+        lambda obj, create, extracted, **kw: _register(obj, create, extracted)
+    )
 
     name = factory.Sequence(lambda n: f"测试{n}号安置房项目")
     code = factory.Sequence(lambda n: f"2019-410103-47-01-{n:06d}")

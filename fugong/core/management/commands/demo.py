@@ -6,6 +6,7 @@ from django.db import transaction
 from fugong.core import demo as core_demo
 from fugong.core.models import Region, User
 from fugong.enterprises import demo as enterprise_demo
+from fugong.resumption import demo as resumption_demo
 
 
 class Command(BaseCommand):
@@ -60,8 +61,15 @@ def load_demo_district(*, password: str, stdout=None) -> list[User]:
         for p in core_demo.PERSONAS
     ]
     coordinator = accounts[0]
-    register = enterprise_demo.load(regions=regions, actor=coordinator)
+    register = enterprise_demo.load(
+        regions=regions, actor=coordinator, registered_at=resumption_demo.registered_at()
+    )
     say(f"企业 {len(register['enterprises'])} 家，建设工程 {len(register['projects'])} 个")
+    reports = resumption_demo.load(
+        enterprises=register["enterprises"], projects=register["projects"]
+    )
+    say(f"复工填报 {reports} 份（2020年2月10日至3月23日17时）")
+    resumption_demo.store_daily_snapshots()
     anchor = register["enterprises"][0]
     accounts.append(
         core_demo.create_persona(

@@ -1,0 +1,368 @@
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fugong.core.api import IdempotentCreateMixin
+from fugong.core.models import Region, User
+from fugong.core.permissions import roles_permission
+from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
+from fugong.resumption import bulletin, importing, services
+from fugong.resumption.categories import CATEGORY_LABELS
+from fugong.resumption.models import Report
+from fugong.resumption.selectors import (
+    ENTITY_STATES,
+    daily_series,
+    entities_as_of,
+    figures_as_of,
+    missing_reports,
+    reports_visible_to,
+)
+from fugong.resumption.views import DASHBOARD_ROLES, _series_start
+
+Role = User.Role
+AS_OF = OpenApiParameter("at", OpenApiTypes.DATETIME, description="截至时点（ISO 8601），默认现在")
+
+
+class ReportOut(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "enterprise",
+            "project",
+            "reported_at",
+            "status",
+            "workers_on_payroll",
+            "workers_on_duty",
+            "returned_from_outside",
+            "in_quarantine",
+            "capacity_percent",
+            "difficulty_category",
+            "difficulty",
+            "source",
+            "submitted_by",
+            "recorded_at",
+            "supersedes",
+            "superseded_at",
+            "flags",
+        ]
+
+
+class ReportIn(serializers.ModelSerializer):
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), required=False, allow_null=True
+    )
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=ConstructionProject.objects.all(), required=False, allow_null=True
+    )
+    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Report
+        fields = ["enterprise", "project", "reported_at", *services.REPORT_FIELDS]
+        extra_kwargs = {
+            "returned_from_outside": {"required": False},
+            "in_quarantine": {"required": False},
+        }
+
+    def validate(self, data):
+        if bool(data.get("enterprise")) == bool(data.get("project")):
+            raise serializers.ValidationError({"enterprise": ["须指定企业或建设工程之一"]})
+        return data
+
+
+class ReportListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
+    """Reports of the entities in the caller's scope, newest first (filter with enterprise,
+    project, from, to). Creating one honours an Idempotency-Key header, so a retried submission
+    is stored once; an entity reports for itself, officers for the entities in their scope."""
+
+    serializer_class = ReportOut
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [roles_permission(*services.REPORTER_ROLES)()]
+        return [roles_permission(*DASHBOARD_ROLES, Role.ENTERPRISE)()]
+
+    def get_queryset(self):
+        reports = reports_visible_to(self.request.user).order_by("-reported_at", "-id")
+        params = self.request.query_params
+        for name in ("enterprise", "project"):
+            if params.get(name, "").isdigit():
+                reports = reports.filter(**{f"{name}_id": params[name]})
+        if params.get("from"):
+            reports = reports.filter(reported_at__gte=params["from"])
+        if params.get("to"):
+            reports = reports.filter(reported_at__lte=params["to"])
+        return reports
+
+    @extend_schema(request=ReportIn, responses={201: ReportOut})
+    def create(self, request, *args, **kwargs):
+        incoming = ReportIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        subject = data.pop("enterprise", None) or data.pop("project", None)
+        data.pop("project", None)
+        visible = enterprises_visible_to if isinstance(subject, Enterprise) else projects_visible_to
+        if not visible(request.user).filter(pk=subject.pk).exists():
+            raise NotFound()
+        report = services.report_submit(
+            actor=request.user, subject=subject, source=services.Source.API, **data
+        )
+        return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
+
+
+class ReportCorrect(APIView):
+    """A correction: a new version that supersedes the report; both are kept."""
+
+    permission_classes = [roles_permission(*services.REPORTER_ROLES)]
+
+    @extend_schema(request=ReportIn, responses={201: ReportOut})
+    def post(self, request, pk: int):
+        report = get_object_or_404(reports_visible_to(request.user), pk=pk)
+        incoming = ReportIn(
+            data={
+                **request.data,
+                ("enterprise" if report.enterprise_id else "project"): report.subject.pk,
+            },
+            partial=True,
+        )
+        incoming.is_valid(raise_exception=True)
+        values = {k: v for k, v in incoming.validated_data.items() if k in services.REPORT_FIELDS}
+        correction = services.report_correct(actor=request.user, report=report, **values)
+        return Response(ReportOut(correction).data, status=status.HTTP_201_CREATED)
+
+
+def _moment(request):
+    value = request.query_params.get("at")
+    if not value:
+        return timezone.now()
+    moment = serializers.DateTimeField().to_internal_value(value)
+    if moment > timezone.now():
+        raise serializers.ValidationError({"at": ["截至时点不能晚于现在"]})
+    return moment
+
+
+def _figure_set_out(figures) -> dict:
+    return {
+        "at": serializers.DateTimeField().to_representation(figures.at),
+        "total": figures.total.as_dict(),
+        "by_category": [
+            {"category": code, "label": str(label), **f.as_dict()}
+            for code, label, f in figures.category_rows()
+        ],
+        "by_area": [
+            {"region": a.area.pk, "name": a.area.name, **a.figures.as_dict()}
+            for a in figures.by_area
+        ],
+        "by_park": [
+            {"region": a.area.pk, "name": a.area.name, **a.figures.as_dict()}
+            for a in figures.by_park
+        ],
+    }
+
+
+class FiguresView(APIView):
+    """Resumption figures as of a moment: total, by category, by street/town and by park. The
+    same numbers as the dashboard and the bulletin."""
+
+    permission_classes = [roles_permission(*DASHBOARD_ROLES)]
+
+    @extend_schema(parameters=[AS_OF], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(_figure_set_out(figures_as_of(_moment(request), user=request.user)))
+
+
+class SeriesView(APIView):
+    """The daily series: figures at the end of each day, and at `at` itself."""
+
+    permission_classes = [roles_permission(*DASHBOARD_ROLES)]
+
+    @extend_schema(
+        parameters=[AS_OF, OpenApiParameter("start", OpenApiTypes.DATE)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        at = _moment(request)
+        start = request.query_params.get("start")
+        first = (
+            serializers.DateField().to_internal_value(start)
+            if start
+            else _series_start(at, request.user)
+        )
+        points = daily_series(first, at, user=request.user)
+        return Response(
+            [
+                {
+                    "at": serializers.DateTimeField().to_representation(p.at),
+                    "total": p.total.as_dict(),
+                    "by_category": {code: f.as_dict() for code, f in p.by_category.items()},
+                }
+                for p in points
+            ]
+        )
+
+
+class EntityAsOf(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    region = serializers.CharField(source="region.name")
+    status = serializers.CharField(source="asof_status", allow_null=True)
+    workers_on_payroll = serializers.IntegerField(source="asof_payroll")
+    workers_on_duty = serializers.IntegerField(source="asof_duty")
+    reported_at = serializers.DateTimeField(source="asof_reported_at", allow_null=True)
+
+
+class EntitiesView(APIView):
+    """The entities behind one number (filter by category, area, state); `count` equals it."""
+
+    permission_classes = [roles_permission(*DASHBOARD_ROLES)]
+
+    @extend_schema(
+        parameters=[
+            AS_OF,
+            OpenApiParameter("category", enum=list(CATEGORY_LABELS)),
+            OpenApiParameter("area", int),
+            OpenApiParameter("state", enum=list(ENTITY_STATES)),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        params = request.query_params
+        state = params.get("state", "all")
+        if state not in ENTITY_STATES:
+            raise serializers.ValidationError({"state": [f"应为 {'、'.join(ENTITY_STATES)} 之一"]})
+        category = params.get("category", "")
+        if category and category not in CATEGORY_LABELS:
+            raise serializers.ValidationError({"category": ["未知的类别"]})
+        area = get_object_or_404(Region, pk=params["area"]) if params.get("area") else None
+        enterprise_list, project_list = entities_as_of(
+            _moment(request), user=request.user, category=category, area=area, state=state
+        )
+        rows = [
+            *_tagged(enterprise_list.order_by("name", "id"), "enterprise"),
+            *_tagged(project_list.order_by("name", "id"), "project"),
+        ]
+        return Response({"count": len(rows), "results": EntityAsOf(rows, many=True).data})
+
+
+def _tagged(queryset, kind: str):
+    for entity in queryset:
+        entity.kind = kind
+        yield entity
+
+
+class BulletinView(APIView):
+    """The bulletin paragraph as of a moment."""
+
+    permission_classes = [roles_permission(*DASHBOARD_ROLES)]
+
+    @extend_schema(
+        parameters=[AS_OF],
+        responses=inline_serializer(
+            "Bulletin", {"at": serializers.DateTimeField(), "text": serializers.CharField()}
+        ),
+    )
+    def get(self, request):
+        figures = figures_as_of(_moment(request), user=request.user)
+        return Response(
+            {
+                "at": serializers.DateTimeField().to_representation(figures.at),
+                "text": bulletin.bulletin_text(figures, place=bulletin.place_of(request.user)),
+            }
+        )
+
+
+class MissingReportsView(APIView):
+    """Entities in the caller's scope that have not reported on `day` (Beijing time)."""
+
+    permission_classes = [roles_permission(Role.COORDINATOR, Role.AREA_OFFICER)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("day", OpenApiTypes.DATE)], responses=OpenApiTypes.OBJECT
+    )
+    def get(self, request):
+        day_param = request.query_params.get("day")
+        day = (
+            serializers.DateField().to_internal_value(day_param)
+            if day_param
+            else timezone.localdate()
+        )
+        enterprise_list, project_list = missing_reports(day, user=request.user)
+        return Response(
+            {
+                "day": day.isoformat(),
+                "enterprises": list(enterprise_list.values("id", "name", "region__name")),
+                "projects": list(project_list.values("id", "name", "region__name")),
+            }
+        )
+
+
+class RemindersView(APIView):
+    """Queue reminders for everyone in the caller's scope who has not reported on `day`."""
+
+    permission_classes = [roles_permission(Role.COORDINATOR, Role.AREA_OFFICER)]
+
+    @extend_schema(
+        request=inline_serializer("ReminderIn", {"day": serializers.DateField()}),
+        responses={202: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        day = serializers.DateField().to_internal_value(request.data.get("day", ""))
+        services.reminders_request(actor=request.user, day=day)
+        return Response({"day": day.isoformat(), "queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportImportView(APIView):
+    """Upload a day's reports (.xlsx/.csv); dry_run=true only checks. All rows or none."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [roles_permission(Role.COORDINATOR, Role.AREA_OFFICER)]
+
+    @extend_schema(
+        request=inline_serializer(
+            "ReportImportIn",
+            {"file": serializers.FileField(), "dry_run": serializers.BooleanField(default=False)},
+        ),
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise serializers.ValidationError({"file": ["请上传文件"]})
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
+        result = importing.reports_import(actor=request.user, file=upload, dry_run=dry_run)
+        if not result.ok:
+            return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        )
+
+
+class FlagReviewView(APIView):
+    permission_classes = [roles_permission(Role.COORDINATOR, Role.AREA_OFFICER, Role.LIAISON)]
+
+    @extend_schema(
+        request=inline_serializer("FlagReviewIn", {"note": serializers.CharField(required=False)}),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, pk: int):
+        report = get_object_or_404(reports_visible_to(request.user), pk=pk)
+        review = services.flag_review(
+            actor=request.user, report=report, note=request.data.get("note", "")
+        )
+        return Response(
+            {
+                "report": report.pk,
+                "reviewed_by": review.reviewed_by_id,
+                "reviewed_at": serializers.DateTimeField().to_representation(review.reviewed_at),
+            },
+            status=status.HTTP_201_CREATED,
+        )

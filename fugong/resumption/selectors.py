@@ -1,0 +1,494 @@
+"""Resumption figures "as of" any moment: the one module pages, exports, bulletins and the API use,
+so a number never differs between two places.
+
+An entity counts at T when it was registered by T; its situation at T is its latest report with
+reported_at ≤ T that no correction has superseded (none: not resumed). Entities whose situation
+is 停业 (closed for good) are counted apart and left out of the rates. 复工 (resumed) includes
+部分复工 (partly resumed). A workforce without a report is the register's payroll, none on duty.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from fugong.core.models import Region, User
+from fugong.core.rates import format_rate, rate
+from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
+from fugong.resumption.categories import CATEGORIES, CONSTRUCTION
+from fugong.resumption.models import RESUMED_STATUSES, DailySnapshot, Report, Status
+
+
+@dataclass(frozen=True)
+class CubeRow:
+    """Entities of one category, street and park in one situation, with their workforce."""
+
+    category: str
+    region_id: int
+    park_id: int | None
+    status: str | None  # None: no report yet
+    count: int
+    payroll: int
+    on_duty: int
+
+
+@dataclass
+class Figures:
+    entities: int = 0  # registered, not closed for good
+    resumed: int = 0  # 已复工 and 部分复工
+    fully_resumed: int = 0
+    closed: int = 0
+    payroll: int = 0
+    on_duty: int = 0
+
+    def add(self, row: CubeRow) -> None:
+        if row.status == Status.CLOSED:
+            self.closed += row.count
+            return
+        self.entities += row.count
+        self.payroll += row.payroll
+        self.on_duty += row.on_duty
+        if row.status in RESUMED_STATUSES:
+            self.resumed += row.count
+        if row.status == Status.RESUMED:
+            self.fully_resumed += row.count
+
+    @property
+    def not_resumed(self) -> int:
+        return self.entities - self.resumed
+
+    @property
+    def resumption_rate(self) -> Decimal | None:
+        return rate(self.resumed, self.entities)
+
+    @property
+    def workforce_return_rate(self) -> Decimal | None:
+        return rate(self.on_duty, self.payroll)
+
+    @property
+    def resumption_rate_text(self) -> str:
+        return format_rate(self.resumed, self.entities)
+
+    @property
+    def workforce_return_rate_text(self) -> str:
+        return format_rate(self.on_duty, self.payroll)
+
+    @property
+    def all_resumed(self) -> bool:
+        return self.entities > 0 and self.resumed == self.entities
+
+    @property
+    def full_workforce(self) -> bool:
+        return self.on_duty == self.payroll
+
+    def as_dict(self) -> dict:
+        return {
+            "entities": self.entities,
+            "resumed": self.resumed,
+            "fully_resumed": self.fully_resumed,
+            "not_resumed": self.not_resumed,
+            "closed": self.closed,
+            "workers_on_payroll": self.payroll,
+            "workers_on_duty": self.on_duty,
+            "resumption_rate": rate_number(self.resumption_rate),
+            "workforce_return_rate": rate_number(self.workforce_return_rate),
+        }
+
+
+def rate_number(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 6))
+
+
+@dataclass
+class AreaFigures:
+    area: Region
+    figures: Figures
+
+
+@dataclass
+class FigureSet:
+    at: datetime
+    cube: list[CubeRow]
+    total: Figures = field(default_factory=Figures)
+    by_category: dict[str, Figures] = field(default_factory=dict)
+    by_area: list[AreaFigures] = field(default_factory=list)  # streets, towns and townships
+    by_park: list[AreaFigures] = field(default_factory=list)
+
+    def category_rows(self):
+        return [(code, label, self.by_category[code]) for code, label in CATEGORIES]
+
+    def lagging_areas(self, n: int = 3) -> list[AreaFigures]:
+        """The areas furthest behind: lowest resumption rate, then most not resumed."""
+        behind = [a for a in self.by_area if a.figures.entities and not a.figures.all_resumed]
+        behind.sort(key=lambda a: (a.figures.resumption_rate, -a.figures.not_resumed))
+        return behind[:n]
+
+
+# Cubes
+
+
+def figure_cube(at: datetime, *, user: User) -> list[CubeRow]:
+    """The situation of every entity in the user's scope at `at`, counted by category, street,
+    park and status."""
+    if at >= _latest_reported_at():
+        return _cube_from_current_state(at, user)
+    return _cube_from_reports(at, user)
+
+
+def _latest_reported_at() -> datetime:
+    latest = Report.objects.aggregate(latest=Max("reported_at"))["latest"]
+    return latest or datetime.min.replace(tzinfo=timezone.get_current_timezone())
+
+
+def _scoped(queryset: QuerySet, user: User, visible) -> QuerySet:
+    return (
+        queryset if user.sees_whole_district else queryset.filter(pk__in=visible(user).values("pk"))
+    )
+
+
+def _cube_from_current_state(at: datetime, user: User) -> list[CubeRow]:
+    """Every entity's latest report is at or before `at`: read the current-state table."""
+    rows = []
+    for model, visible, category in (
+        (Enterprise, enterprises_visible_to, F("category")),
+        (ConstructionProject, projects_visible_to, Value(CONSTRUCTION)),
+    ):
+        entities = _scoped(model.objects.filter(created_at__lte=at), user, visible)
+        grouped = (
+            entities.values("region_id", "park_id")
+            .annotate(
+                group=category,
+                state=F("current_state__status"),
+                count=Count("id"),
+                payroll=Sum(Coalesce("current_state__workers_on_payroll", "payroll_headcount")),
+                duty=Sum(Coalesce("current_state__workers_on_duty", Value(0))),
+            )
+            .values_list("group", "region_id", "park_id", "state", "count", "payroll", "duty")
+        )
+        rows += [CubeRow(*values) for values in grouped.order_by()]
+    return rows
+
+
+_CUBE_SQL = """
+SELECT {category}, e.region_id, e.park_id, r.status, COUNT(*),
+       SUM(COALESCE(r.workers_on_payroll, e.payroll_headcount)),
+       SUM(COALESCE(r.workers_on_duty, 0))
+FROM {entities} e
+LEFT JOIN {reports} r ON r.id = (
+    SELECT r2.id FROM {reports} r2
+    WHERE r2.{subject}_id = e.id AND r2.superseded_at IS NULL AND r2.reported_at <= %s
+    ORDER BY r2.reported_at DESC, r2.id DESC LIMIT 1
+)
+WHERE e.created_at <= %s {scope}
+GROUP BY {category}, e.region_id, e.park_id, r.status
+"""
+
+
+def _cube_from_reports(at: datetime, user: User) -> list[CubeRow]:
+    """One index seek per entity for its latest report at or before `at`."""
+    rows = []
+    for model, visible, subject, category in (
+        (Enterprise, enterprises_visible_to, "enterprise", "e.category"),
+        (ConstructionProject, projects_visible_to, "project", f"'{CONSTRUCTION}'"),
+    ):
+        scope, scope_params = "", []
+        if not user.sees_whole_district:
+            subquery, scope_params = visible(user).values("pk").query.sql_with_params()
+            scope = f"AND e.id IN ({subquery})"
+        sql = _CUBE_SQL.format(
+            category=category,
+            entities=model._meta.db_table,
+            reports=Report._meta.db_table,
+            subject=subject,
+            scope=scope,
+        )
+        moment = connection.ops.adapt_datetimefield_value(at)  # raw SQL: as the ORM stores it
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [moment, moment, *scope_params])
+            rows += [CubeRow(*values) for values in cursor.fetchall()]
+    return rows
+
+
+# Roll-ups
+
+
+def figures_as_of(at: datetime, *, user: User) -> FigureSet:
+    return rollup(figure_cube(at, user=user), at=at)
+
+
+def rollup(cube: list[CubeRow], *, at: datetime) -> FigureSet:
+    figure_set = FigureSet(at=at, cube=cube)
+    by_category = {code: Figures() for code, _label in CATEGORIES}
+    by_area: dict[int, Figures] = defaultdict(Figures)
+    by_park: dict[int, Figures] = defaultdict(Figures)
+    subdistrict_of = _subdistrict_of()
+    for row in cube:
+        figure_set.total.add(row)
+        by_category[row.category].add(row)
+        by_area[subdistrict_of.get(row.region_id, row.region_id)].add(row)
+        if row.park_id:
+            by_park[row.park_id].add(row)
+    figure_set.by_category = by_category
+    regions = Region.objects.in_bulk([*by_area, *by_park])
+    figure_set.by_area = [AreaFigures(regions[pk], f) for pk, f in by_area.items()]
+    figure_set.by_park = [AreaFigures(regions[pk], f) for pk, f in by_park.items()]
+    figure_set.by_area.sort(key=lambda a: (a.area.sort_order, a.area.code))
+    figure_set.by_park.sort(key=lambda a: (a.area.sort_order, a.area.code))
+    return figure_set
+
+
+def _subdistrict_of() -> dict[int, int]:
+    """Each region → the street, town or township it lies in (communities roll up to it)."""
+    regions = list(Region.objects.only("id", "kind", "path"))
+    by_path = {r.path: r for r in regions}
+    result = {}
+    for region in regions:
+        parts = region.path.strip("/").split("/")
+        for depth in range(len(parts), 0, -1):
+            ancestor = by_path.get("/" + "/".join(parts[:depth]) + "/")
+            if ancestor and ancestor.kind in Region.SUBDISTRICT_KINDS:
+                result[region.id] = ancestor.id
+                break
+    return result
+
+
+def cube_in_areas(cube: list[CubeRow], user: User) -> list[CubeRow]:
+    """The district cube cut down to an area officer's streets and parks."""
+    areas = list(user.areas.all())
+    parks = {a.pk for a in areas if a.is_park}
+    paths = [a.path for a in areas if not a.is_park]
+    regions = {r.pk: r.path for r in Region.objects.only("id", "path")}
+    return [
+        row
+        for row in cube
+        if row.park_id in parks or any(regions[row.region_id].startswith(p) for p in paths)
+    ]
+
+
+# The daily series
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+@dataclass
+class SeriesPoint:
+    at: datetime
+    total: Figures
+    by_category: dict[str, Figures]
+
+
+def daily_series(first_day: date, until: datetime, *, user: User) -> list[SeriesPoint]:
+    """Figures at the end of each day from `first_day`, and at `until` itself (the last point)."""
+    until_day = timezone.localtime(until).date()
+    days = [first_day + timedelta(days=n) for n in range((until_day - first_day).days)]
+    cubes = _district_day_cubes(days) if user.sees_whole_district or _area_scoped(user) else {}
+    points = []
+    for day in days:
+        cube = cubes.get(day)
+        if cube is None:
+            cube = figure_cube(end_of_day(day), user=user)
+        elif not user.sees_whole_district:
+            cube = cube_in_areas(cube, user)
+        points.append(_point(end_of_day(day), cube))
+    points.append(_point(until, figure_cube(until, user=user)))
+    return points
+
+
+def _area_scoped(user: User) -> bool:
+    return user.role == User.Role.AREA_OFFICER and not user.is_superuser
+
+
+def _point(at: datetime, cube: list[CubeRow]) -> SeriesPoint:
+    figure_set = FigureSet(at=at, cube=cube)
+    by_category = {code: Figures() for code, _label in CATEGORIES}
+    for row in cube:
+        figure_set.total.add(row)
+        by_category[row.category].add(row)
+    return SeriesPoint(at=at, total=figure_set.total, by_category=by_category)
+
+
+def _district_day_cubes(days: list[date]) -> dict[date, list[CubeRow]]:
+    """District cubes at the end of past days, from snapshots that are still exact; missing or
+    stale ones are computed and stored. Today is never stored: it is not over."""
+    today = timezone.localdate()
+    past = [d for d in days if d < today]
+    snapshots = {s.day: s for s in DailySnapshot.objects.filter(day__in=past)}
+    stale = _stale_days(snapshots.values())
+    district = _DistrictViewer()
+    cubes = {}
+    for day in past:
+        snapshot = snapshots.get(day)
+        if snapshot is None or day in stale:
+            cube = figure_cube(end_of_day(day), user=district)
+            DailySnapshot.objects.update_or_create(
+                day=day,
+                defaults={
+                    "computed_at": timezone.now(),
+                    "cube": [list(row.__dict__.values()) for row in cube],
+                },
+            )
+        else:
+            cube = [CubeRow(*values) for values in snapshot.cube]
+        cubes[day] = cube
+    return cubes
+
+
+def _stale_days(snapshots) -> set[date]:
+    """A snapshot is stale when a report recorded after it concerns its day or an earlier one."""
+    stale = set()
+    by_computed_at = defaultdict(list)
+    for snapshot in snapshots:
+        by_computed_at[snapshot.computed_at].append(snapshot)
+    for computed_at, group in by_computed_at.items():
+        earliest = Report.objects.filter(recorded_at__gt=computed_at).aggregate(
+            earliest=Min("reported_at")
+        )["earliest"]
+        if earliest is not None:
+            stale.update(s.day for s in group if end_of_day(s.day) >= earliest)
+    return stale
+
+
+class _DistrictViewer:
+    """Stands in for a user who sees the whole district, for snapshots and the CLI."""
+
+    sees_whole_district = True
+    is_superuser = True
+    role = User.Role.LEADER
+
+
+DISTRICT = _DistrictViewer()
+
+
+# Drill-down: the entities behind a number
+
+
+ENTITY_STATES = ("all", "resumed", "not_resumed", "fully_resumed", "partly", "closed")
+
+
+def entities_as_of(
+    at: datetime, *, user: User, category: str = "", area: Region | None = None, state: str = "all"
+) -> tuple[QuerySet, QuerySet]:
+    """The enterprises and projects counted in one number of the figures at `at`, each annotated
+    with its situation (asof_status, asof_payroll, asof_duty, asof_reported_at)."""
+    results = []
+    for model, visible, subject in (
+        (Enterprise, enterprises_visible_to, "enterprise"),
+        (ConstructionProject, projects_visible_to, "project"),
+    ):
+        entities = _scoped(model.objects.filter(created_at__lte=at), user, visible)
+        if category and (category == CONSTRUCTION) != (model is ConstructionProject):
+            entities = entities.none()
+        elif category and category != CONSTRUCTION:
+            entities = entities.filter(category=category)
+        if area is not None:
+            entities = entities.filter(
+                Q(park=area) if area.is_park else Q(region__path__startswith=area.path)
+            )
+        latest = Report.objects.filter(
+            **{subject: OuterRef("pk")},
+            superseded_at__isnull=True,
+            reported_at__lte=at,
+        ).order_by("-reported_at", "-id")
+        entities = entities.annotate(
+            asof_status=Subquery(latest.values("status")[:1]),
+            asof_payroll=Coalesce(
+                Subquery(latest.values("workers_on_payroll")[:1]), "payroll_headcount"
+            ),
+            asof_duty=Coalesce(Subquery(latest.values("workers_on_duty")[:1]), Value(0)),
+            asof_reported_at=Subquery(latest.values("reported_at")[:1]),
+        )
+        results.append(_in_state(entities, state).select_related("region", "park"))
+    return results[0], results[1]
+
+
+def _in_state(entities: QuerySet, state: str) -> QuerySet:
+    not_closed = Q(asof_status__isnull=True) | ~Q(asof_status=Status.CLOSED)
+    return {
+        "all": entities.filter(not_closed),
+        "resumed": entities.filter(asof_status__in=RESUMED_STATUSES),
+        "fully_resumed": entities.filter(asof_status=Status.RESUMED),
+        "partly": entities.filter(asof_status=Status.PARTLY),
+        "not_resumed": entities.filter(
+            Q(asof_status__isnull=True) | Q(asof_status=Status.NOT_RESUMED)
+        ),
+        "closed": entities.filter(asof_status=Status.CLOSED),
+    }[state]
+
+
+# Who has not reported
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A Beijing-time day as [start, end): a report at 23:30 belongs to that day."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def missing_reports(day: date, *, user: User) -> tuple[QuerySet, QuerySet]:
+    """Enterprises and projects in the user's scope, registered by the end of `day` and not
+    closed for good before it, with no report dated that day."""
+    start, end = day_bounds(day)
+    results = []
+    for model, visible, subject in (
+        (Enterprise, enterprises_visible_to, "enterprise"),
+        (ConstructionProject, projects_visible_to, "project"),
+    ):
+        reports = Report.objects.filter(**{subject: OuterRef("pk")})
+        before = reports.filter(superseded_at__isnull=True, reported_at__lt=start).order_by(
+            "-reported_at", "-id"
+        )
+        entities = (
+            _scoped(model.objects.filter(created_at__lt=end), user, visible)
+            .annotate(status_before=Subquery(before.values("status")[:1]))
+            .filter(Q(status_before__isnull=True) | ~Q(status_before=Status.CLOSED))
+            .exclude(Exists(reports.filter(reported_at__gte=start, reported_at__lt=end)))
+        )
+        results.append(
+            entities.select_related("region", "park").order_by("region__sort_order", "name")
+        )
+    return results[0], results[1]
+
+
+def missing_by_area(day: date, *, user: User) -> list[tuple[Region, int]]:
+    enterprises, projects = missing_reports(day, user=user)
+    counts: dict[int, int] = defaultdict(int)
+    subdistrict_of = _subdistrict_of()
+    for queryset in (enterprises, projects):
+        for region_id, n in queryset.values_list("region_id").annotate(n=Count("id")).order_by():
+            counts[subdistrict_of.get(region_id, region_id)] += n
+    regions = Region.objects.in_bulk(list(counts))
+    return sorted(
+        ((regions[pk], n) for pk, n in counts.items()),
+        key=lambda pair: (pair[0].sort_order, pair[0].code),
+    )
+
+
+def reports_visible_to(user: User) -> QuerySet[Report]:
+    """Reports of the entities the user may see."""
+    reports = Report.objects.all()
+    if user.sees_whole_district:
+        return reports
+    return reports.filter(
+        Q(enterprise__in=enterprises_visible_to(user).values("pk"))
+        | Q(project__in=projects_visible_to(user).values("pk"))
+    )
