@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import BootstrapFormMixin
 from fugong.resumption.models import Report
+from fugong.resumption.services import REPORT_FIELDS
 
 NUMERIC = {"inputmode": "numeric", "min": 0}
 
@@ -23,21 +24,6 @@ class ReportForm(BootstrapFormMixin, forms.Form):
     """The daily report, as an enterprise fills it on a phone. A plain form with the model's
     fields: the report service checks the values, with messages that name the field."""
 
-    base_fields = forms.fields_for_model(
-        Report,
-        fields=[
-            "status",
-            "workers_on_payroll",
-            "workers_on_duty",
-            "returned_from_outside",
-            "in_quarantine",
-            "capacity_percent",
-            "difficulty_category",
-            "difficulty",
-        ],
-        widgets=REPORT_WIDGETS,
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = Report._meta.get_field("status").choices
@@ -54,20 +40,7 @@ class ReportForm(BootstrapFormMixin, forms.Form):
 
 # The model's own fields and labels, without the model's validation (see ReportForm).
 ReportForm.base_fields.update(
-    forms.fields_for_model(
-        Report,
-        fields=[
-            "status",
-            "workers_on_payroll",
-            "workers_on_duty",
-            "returned_from_outside",
-            "in_quarantine",
-            "capacity_percent",
-            "difficulty_category",
-            "difficulty",
-        ],
-        widgets=REPORT_WIDGETS,
-    )
+    forms.fields_for_model(Report, fields=REPORT_FIELDS, widgets=REPORT_WIDGETS)
 )
 
 

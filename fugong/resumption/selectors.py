@@ -192,14 +192,26 @@ SELECT {category}, e.region_id, e.park_id, r.status, COUNT(*),
        SUM(COALESCE(r.workers_on_payroll, e.payroll_headcount)),
        SUM(COALESCE(r.workers_on_duty, 0))
 FROM {entities} e
-LEFT JOIN {reports} r ON r.id = (
-    SELECT r2.id FROM {reports} r2
+{latest_report}
+WHERE e.created_at <= %s {scope}
+GROUP BY 1, 2, 3, 4
+"""
+_LATEST = """
+    SELECT {columns} FROM {reports} r2
     WHERE r2.{subject}_id = e.id AND r2.superseded_at IS NULL AND r2.reported_at <= %s
     ORDER BY r2.reported_at DESC, r2.id DESC LIMIT 1
-)
-WHERE e.created_at <= %s {scope}
-GROUP BY {category}, e.region_id, e.park_id, r.status
 """
+# PostgreSQL reads each entity's latest report with LATERAL (one index scan per entity); given a
+# subquery in a join condition it would hash the whole report table instead. SQLite has no
+# LATERAL, and plans the correlated subquery as one index seek per entity.
+_LATEST_REPORT = {
+    "postgresql": "LEFT JOIN LATERAL ({latest}) r ON true",
+    "sqlite": "LEFT JOIN {reports} r ON r.id = ({latest})",
+}
+_LATEST_COLUMNS = {
+    "postgresql": "r2.status, r2.workers_on_payroll, r2.workers_on_duty",
+    "sqlite": "r2.id",
+}
 
 
 def _cube_from_reports(at: datetime, user: User) -> list[CubeRow]:
@@ -213,11 +225,16 @@ def _cube_from_reports(at: datetime, user: User) -> list[CubeRow]:
         if not user.sees_whole_district:
             subquery, scope_params = visible(user).values("pk").query.sql_with_params()
             scope = f"AND e.id IN ({subquery})"
+        vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+        latest = _LATEST.format(
+            columns=_LATEST_COLUMNS[vendor], reports=Report._meta.db_table, subject=subject
+        )
         sql = _CUBE_SQL.format(
             category=category,
             entities=model._meta.db_table,
-            reports=Report._meta.db_table,
-            subject=subject,
+            latest_report=_LATEST_REPORT[vendor].format(
+                latest=latest, reports=Report._meta.db_table
+            ),
             scope=scope,
         )
         moment = connection.ops.adapt_datetimefield_value(at)  # raw SQL: as the ORM stores it
@@ -298,9 +315,15 @@ class SeriesPoint:
 
 
 def daily_series(first_day: date, until: datetime, *, user: User) -> list[SeriesPoint]:
-    """Figures at the end of each day from `first_day`, and at `until` itself (the last point)."""
+    """Figures at the end of each day from `first_day` to the last day anything was reported,
+    and at `until` itself (the last point)."""
     until_day = timezone.localtime(until).date()
-    days = [first_day + timedelta(days=n) for n in range((until_day - first_day).days)]
+    last_report = Report.objects.filter(reported_at__lte=until).aggregate(last=Max("reported_at"))[
+        "last"
+    ]
+    last_day = timezone.localtime(last_report).date() if last_report else first_day
+    last_point_day = min(until_day - timedelta(days=1), last_day)
+    days = [first_day + timedelta(days=n) for n in range((last_point_day - first_day).days + 1)]
     cubes = _district_day_cubes(days) if user.sees_whole_district or _area_scoped(user) else {}
     points = []
     for day in days:
@@ -334,16 +357,16 @@ def _district_day_cubes(days: list[date]) -> dict[date, list[CubeRow]]:
     past = [d for d in days if d < today]
     snapshots = {s.day: s for s in DailySnapshot.objects.filter(day__in=past)}
     stale = _stale_days(snapshots.values())
-    district = _DistrictViewer()
+    computed_at = timezone.now()  # one stamp for the batch: one staleness query next time
     cubes = {}
     for day in past:
         snapshot = snapshots.get(day)
         if snapshot is None or day in stale:
-            cube = figure_cube(end_of_day(day), user=district)
+            cube = figure_cube(end_of_day(day), user=DISTRICT)
             DailySnapshot.objects.update_or_create(
                 day=day,
                 defaults={
-                    "computed_at": timezone.now(),
+                    "computed_at": computed_at,
                     "cube": [list(row.__dict__.values()) for row in cube],
                 },
             )
@@ -360,12 +383,27 @@ def _stale_days(snapshots) -> set[date]:
     for snapshot in snapshots:
         by_computed_at[snapshot.computed_at].append(snapshot)
     for computed_at, group in by_computed_at.items():
-        earliest = Report.objects.filter(recorded_at__gt=computed_at).aggregate(
-            earliest=Min("reported_at")
-        )["earliest"]
+        earliest = _earliest_moment_recorded_since(computed_at)
         if earliest is not None:
             stale.update(s.day for s in group if end_of_day(s.day) >= earliest)
     return stale
+
+
+def _earliest_moment_recorded_since(moment: datetime) -> datetime | None:
+    if connection.vendor != "sqlite":
+        return Report.objects.filter(recorded_at__gt=moment).aggregate(earliest=Min("reported_at"))[
+            "earliest"
+        ]
+    # SQLite answers MIN(reported_at) by walking the reported_at index, whatever the filter;
+    # the reports recorded since a moment are few, so read them from the recorded_at index.
+    sql = (
+        f"SELECT MIN(reported_at) FROM {Report._meta.db_table} INDEXED BY report_recorded "
+        "WHERE recorded_at > %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment)])
+        value = cursor.fetchone()[0]
+    return connection.ops.convert_datetimefield_value(value, None, connection)
 
 
 class _DistrictViewer:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from fugong.resumption import views
 
@@ -9,7 +9,11 @@ urlpatterns = [
     path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("dashboard/bulletin/", views.bulletin_download, name="bulletin"),
     path("dashboard/entities/", views.entities, name="entities"),
-    path("resumption/<str:kind>/<int:pk>/reports/", views.subject_reports, name="subject_reports"),
+    re_path(
+        r"^resumption/(?P<kind>enterprise|project)/(?P<pk>[0-9]+)/reports/$",
+        views.subject_reports,
+        name="subject_reports",
+    ),
     path("resumption/reports/<int:pk>/correct/", views.report_correct, name="correct"),
     path("resumption/flags/", views.flags, name="flags"),
     path("resumption/flags/<int:pk>/review/", views.flag_review, name="flag_review"),

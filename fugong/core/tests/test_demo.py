@@ -8,6 +8,9 @@ from fugong.core.models import Region, User
 from fugong.core.validators import normalize_phone, normalize_uscc
 from fugong.enterprises.demo import DemoRegister
 from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.resumption.bulletin import bulletin_text
+from fugong.resumption.models import Report
+from fugong.resumption.selectors import DISTRICT, entities_as_of, figures_as_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -85,3 +88,56 @@ def test_a_second_run_refuses_to_touch_existing_data(demo_district):
         call_command("demo", verbosity=0)
     call_command("demo", if_empty=True, verbosity=0)
     assert Enterprise.objects.count() == 27039
+
+
+SEED_SENTENCE = (
+    "截至3月23日17时，全区78家规模以上工业企业、813家规下工业、180家规上服务业企业、"
+    "25968家规下服务业、344个建设工程全部复工，用工复工率均为100%。"
+)
+
+
+def test_the_bulletin_reproduces_the_seed_sentence_character_for_character(demo_district, capsys):
+    call_command("bulletin", "--as-of", "2020-03-23 17:00")
+    assert capsys.readouterr().out.strip() == SEED_SENTENCE
+
+
+def test_earlier_the_picture_is_partial_and_believable(demo_district):
+    figures = figures_as_of(aware("2020-03-01 12:00"), user=DISTRICT)
+    rates = {code: f.resumption_rate for code, _label, f in figures.category_rows()}
+    assert 20 < figures.total.resumption_rate < 60
+    assert rates["services_below"] == min(rates.values())  # small services restart slowest
+    assert rates["industry_above"] > 90
+    text = bulletin_text(figures)
+    assert (
+        text.startswith("截至3月1日12时，全区规模以上工业企业78家") and "复工进度靠后的是" in text
+    )
+
+
+def test_a_minute_before_the_end_it_is_not_yet_everything(demo_district):
+    figures = figures_as_of(aware("2020-03-23 12:00"), user=DISTRICT)
+    assert not figures.total.all_resumed or not figures.total.full_workforce
+    assert "均为100%" not in bulletin_text(figures)
+
+
+def test_the_demo_has_a_few_reports_per_entity(demo_district):
+    assert 100_000 <= Report.objects.count() <= 150_000
+    assert Report.objects.exclude(flags=[]).exists()
+    assert Report.objects.filter(reported_at__gt=aware("2020-03-23 17:00")).count() == 0
+
+
+def test_the_drill_down_matches_every_area_number(demo_district):
+    moment = aware("2020-03-01 12:00")
+    figures = figures_as_of(moment, user=DISTRICT)
+    area = figures.by_area[0]
+    enterprises, projects = entities_as_of(
+        moment, user=DISTRICT, area=area.area, state="not_resumed"
+    )
+    assert enterprises.count() + projects.count() == area.figures.not_resumed
+
+
+def aware(text: str):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.fromisoformat(text))

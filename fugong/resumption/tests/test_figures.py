@@ -127,13 +127,16 @@ def test_the_drill_down_holds_exactly_the_entities_counted(submit, people, distr
 def test_the_daily_series_ends_with_the_moment_and_follows_late_reports(submit, people):
     a = people.enterprise_a.enterprise
     submit(a, "2020-03-01 10:00", "partly", duty=5)
-    series = daily_series(at("2020-03-01 00:00").date(), at("2020-03-04 12:00"), user=DISTRICT)
-    assert [p.at for p in series][-1] == at("2020-03-04 12:00")
-    assert [p.total.on_duty for p in series] == [5, 5, 5, 5]
-    # A report of 2 March entered later must change the stored end-of-day figures from then on.
+    first_day, until = at("2020-03-01 00:00").date(), at("2020-03-04 12:00")
+    series = daily_series(first_day, until, user=DISTRICT)
+    # The end of each day with reports, then the moment itself.
+    assert [p.at for p in series] == [at("2020-03-01 23:59:59.999999"), until]
+    assert [p.total.on_duty for p in series] == [5, 5]
+    # A report about 1 March entered later must change that day's stored end-of-day figures.
+    submit(a, "2020-03-01 20:00", "partly", duty=7)
+    assert [p.total.on_duty for p in daily_series(first_day, until, user=DISTRICT)] == [7, 7]
     submit(a, "2020-03-02 18:00", "partly", duty=9)
-    series = daily_series(at("2020-03-01 00:00").date(), at("2020-03-04 12:00"), user=DISTRICT)
-    assert [p.total.on_duty for p in series] == [5, 9, 9, 9]
+    assert [p.total.on_duty for p in daily_series(first_day, until, user=DISTRICT)] == [7, 9, 9]
 
 
 ENTITY_COUNT = 4
