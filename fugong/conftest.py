@@ -139,30 +139,40 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url
-    )
+def _open_tab(browser, live_server, **options):
+    """A tab that fails its test if the page breaks the Content-Security-Policy or throws."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    problems = []
+    # The browser reports a CSP violation as an event: turn each into a console error.
+    tab.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
+    )
+    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    return context, tab, problems
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, tab, problems = _open_tab(
+        browser, live_server, viewport={"width": 1280, "height": 900}
+    )
     yield tab
     context.close()
+    assert not problems, problems
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        base_url=live_server.url,
+    context, tab, problems = _open_tab(
+        browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
     yield tab
     context.close()
+    assert not problems, problems
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:

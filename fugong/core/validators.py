@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 import phonenumbers
+from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
@@ -133,3 +134,24 @@ def validate_phone(value):
 def validate_mobile(value):
     if value:
         normalize_phone(value, mobile_only=True)
+
+
+class MinimumLengthPasswordValidator(MinimumLengthValidator):
+    """Django's, with a message Django's Chinese catalogue lacks for this wording."""
+
+    def get_error_message(self):
+        return _("密码太短，至少需要%(min_length)d个字符") % {"min_length": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少需要%(min_length)d个字符。") % {"min_length": self.min_length}
+
+
+class MixedCharactersPasswordValidator:
+    """A password needs letters and digits: ten characters of one kind are too easy to guess."""
+
+    def validate(self, password, user=None):
+        if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+            raise ValidationError(_("密码须同时包含字母和数字"), code="password_mixed")
+
+    def get_help_text(self):
+        return _("密码须同时包含字母和数字。")

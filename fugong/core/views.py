@@ -1,3 +1,5 @@
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -5,8 +7,10 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fugong.core import auth
+from fugong.core.auth import TokenForm
 from fugong.core.models import User
 from fugong.core.services import notification_mark_read
 from fugong.enterprises.models import Enterprise
@@ -62,3 +66,36 @@ def healthz(request):
     except Exception:  # any database failure means "not ready"
         return JsonResponse({"status": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """Enrol, confirm or remove a TOTP authenticator for the logged-in account."""
+    user = request.user
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "start":
+            auth.totp_start(user=user)
+            return redirect("two_factor")
+        if action in ("confirm", "disable") and form.is_valid():
+            change = auth.totp_confirm if action == "confirm" else auth.totp_disable
+            if change(user=user, token=form.cleaned_data["token"]):
+                messages.success(
+                    request, _("已开启双因素认证") if action == "confirm" else _("已关闭双因素认证")
+                )
+                return redirect("two_factor")
+            form.add_error("token", _("动态码不正确或已过期，请重新输入"))
+    return render(request, "registration/two_factor.html", _two_factor_context(user, form))
+
+
+def _two_factor_context(user, form) -> dict:
+    pending = auth.TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return {
+        "form": form,
+        "enabled": auth.confirmed_device(user) is not None,
+        "pending": pending,
+        "qr": auth.qr_svg(pending) if pending else "",
+        "secret": base64.b32encode(pending.bin_key).decode() if pending else "",
+    }

@@ -524,6 +524,8 @@ def missing_by_area(day: date, *, user: User) -> list[tuple[Region, int]]:
 def reports_visible_to(user: User) -> QuerySet[Report]:
     """Reports of the entities the user may see."""
     reports = Report.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return reports.none()
     if user.sees_whole_district:
         return reports
     return reports.filter(

@@ -25,7 +25,7 @@
 
     var categories = echarts.init(document.getElementById("chart-categories"));
     categories.setOption({
-      tooltip: { trigger: "axis", valueFormatter: percent },
+      tooltip: { trigger: "axis", valueFormatter: percent, renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 40, right: 10, top: 30, bottom: 50 },
       xAxis: { type: "category", data: data.categories.map(function (c) { return c.label; }),
@@ -48,7 +48,7 @@
                    lineStyle: { width: 1 } });
     });
     trend.setOption({
-      tooltip: { trigger: "axis", valueFormatter: percent },
+      tooltip: { trigger: "axis", valueFormatter: percent, renderMode: "richText" },
       legend: { type: "scroll", top: 0 },
       grid: { left: 40, right: 10, top: 40, bottom: 30 },
       xAxis: { type: "category", data: data.series.labels },
@@ -59,7 +59,7 @@
 
     var areas = echarts.init(document.getElementById("chart-areas"));
     areas.setOption({
-      tooltip: { trigger: "axis", valueFormatter: percent },
+      tooltip: { trigger: "axis", valueFormatter: percent, renderMode: "richText" },
       grid: { left: 90, right: 30, top: 10, bottom: 30 },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: data.areas.map(function (a) { return a.name; }) },
