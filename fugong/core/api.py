@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,6 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from fugong.core.exceptions import StaleRecord
 from fugong.core.models import IdempotencyRecord
 
 
@@ -45,6 +47,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("记录不存在或无权查看"))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(_("没有权限执行此操作"))
+    elif isinstance(exc, StaleRecord):
+        exc = Conflict(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -57,40 +61,42 @@ def exception_handler(exc, context):
     return response
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 class IdempotencyConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_conflict"
     default_detail = _("该 Idempotency-Key 已用于另一份不同的请求")
 
 
-class IdempotentCreateMixin:
-    """A create endpoint that stores its response under the client's Idempotency-Key, so a retried
-    request (same user, same endpoint, same key) gets the first response instead of a duplicate."""
+def idempotent(handler):
+    """For a view method that creates something: its first response is stored under the client's
+    Idempotency-Key, and a retried request (same user, same endpoint, same key, same body) gets
+    that response again instead of creating a duplicate. The same key with another body is a
+    409. Without the header the request is handled as usual."""
 
-    def post(self, request, *args, **kwargs):
+    @wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
-            return super().post(request, *args, **kwargs)
+            return handler(view, request, *args, **kwargs)
         if len(key) > 100:
             raise exceptions.ValidationError(
                 {"Idempotency-Key": [_("Idempotency-Key 不能超过100个字符")]}
             )
-        fingerprint = hashlib.sha256(
-            json.dumps(request.data, sort_keys=True, default=str).encode()
-        ).hexdigest()
-        scope = request.path
+        fingerprint, scope = _fingerprint(request), request.path
         existing = IdempotencyRecord.objects.filter(user=request.user, scope=scope, key=key).first()
         if existing:
             return _replay(existing, fingerprint)
         try:
             with transaction.atomic():
-                response = super().post(request, *args, **kwargs)
+                response = handler(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
                     IdempotencyRecord.objects.create(
-                        user=request.user,
-                        scope=scope,
-                        key=key,
-                        fingerprint=fingerprint,
+                        user=request.user, scope=scope, key=key, fingerprint=fingerprint,
                         status_code=response.status_code,
                         body=json.loads(json.dumps(response.data, default=str)),
                     )
@@ -103,6 +109,20 @@ class IdempotentCreateMixin:
                 raise
             return _replay(existing, fingerprint)
         return response
+
+    return wrapper
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    fields = {k: v for k, v in request.data.items() if k not in request.FILES} \
+        if hasattr(request.data, "items") else request.data
+    digest.update(json.dumps(fields, sort_keys=True, default=str).encode())
+    for name in sorted(request.FILES):
+        for chunk in request.FILES[name].chunks():
+            digest.update(chunk)
+        request.FILES[name].seek(0)
+    return digest.hexdigest()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:

@@ -39,6 +39,8 @@ class MeSerializer(serializers.ModelSerializer):
 class MeView(APIView):
     """The logged-in user with role and scope."""
 
+    api_key_scopes = ("reports",)
+
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)

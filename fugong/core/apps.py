@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "fugong.core"
     label = "core"
     verbose_name = _("基础数据")
+
+    def ready(self):
+        from fugong.core import schema  # noqa: F401  (registers the API key scheme)

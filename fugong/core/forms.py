@@ -1,4 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.models import ApiKey
 
 
 class BootstrapFormMixin:
@@ -22,3 +25,19 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+class ApiKeyForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("名称"), max_length=60, help_text=_("用途，如“人事系统每日报送”")
+    )
+    scope = forms.ChoiceField(
+        label=_("权限范围"), choices=ApiKey.Scope.choices, initial=ApiKey.Scope.REPORTS
+    )
+    days = forms.IntegerField(
+        label=_("有效天数"),
+        min_value=1,
+        max_value=730,
+        required=False,
+        help_text=_("留空为长期有效，可随时吊销"),
+    )

@@ -238,3 +238,44 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key}"
+
+
+class ApiKey(models.Model):
+    """A key a person or a machine (an enterprise's HR system) calls the API with. Only a hash of
+    the secret is stored; the whole key is shown once, when it is created."""
+
+    class Scope(models.TextChoices):
+        FULL = "full", _("与本人权限相同")
+        READ = "read", _("只读")
+        REPORTS = "reports", _("仅复工填报")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("所属用户"),
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    prefix = models.CharField(_("前缀"), max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(_("权限范围"), max_length=10, choices=Scope.choices)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

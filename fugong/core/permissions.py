@@ -42,12 +42,26 @@ def role_required(*roles: str):
     return decorator
 
 
+class IsAuthenticatedWithinKeyScope(BasePermission):
+    """The default: logged in, and the API key (if one is used) covers the request."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active) and key_allows(request, view)
+
+
+def key_allows(request, view) -> bool:
+    from fugong.core.api_keys import key_allows as allows
+
+    return allows(request, view)
+
+
 def roles_permission(*roles: str) -> type[BasePermission]:
     """DRF permission class admitting only `roles` (and superusers)."""
 
     class HasRole(BasePermission):
         def has_permission(self, request, view):
-            return has_role(request.user, *roles)
+            return has_role(request.user, *roles) and key_allows(request, view)
 
     HasRole.__name__ = "HasRole_" + "_".join(roles)
     return HasRole

@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fugong.core import auth
+from fugong.core.api_keys import api_key_create, api_key_revoke
 from fugong.core.auth import TokenForm
-from fugong.core.models import User
+from fugong.core.forms import ApiKeyForm
+from fugong.core.models import ApiKey, User
 from fugong.core.services import notification_mark_read
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import (
@@ -99,3 +101,30 @@ def _two_factor_context(user, form) -> dict:
         "qr": auth.qr_svg(pending) if pending else "",
         "secret": base64.b32encode(pending.bin_key).decode() if pending else "",
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request):
+    """The user's API keys: create one (its text is shown once) or revoke one."""
+    form = ApiKeyForm(request.POST or None)
+    created = None
+    if request.method == "POST" and request.POST.get("revoke", "").isdigit():
+        try:
+            key = api_key_revoke(user=request.user, key_id=int(request.POST["revoke"]))
+        except ApiKey.DoesNotExist:
+            raise Http404 from None
+        messages.success(request, _("已吊销密钥：%(name)s") % {"name": key.name})
+        return redirect("api_keys")
+    if request.method == "POST" and form.is_valid():
+        key, created = api_key_create(user=request.user, **form.cleaned_data)
+        form = ApiKeyForm()
+    return render(
+        request,
+        "core/api_keys.html",
+        {
+            "form": form,
+            "created": created,
+            "keys": request.user.api_keys.all(),
+        },
+    )

@@ -6,7 +6,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import IdempotentCreateMixin
+from fugong.core.api import idempotent
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
 from fugong.core.models import User
@@ -65,6 +65,7 @@ class EnterpriseOut(MaskedContact, serializers.ModelSerializer):
             "status",
             "created_at",
             "updated_at",
+            "version",
         ]
 
 
@@ -96,11 +97,25 @@ def limit_choices(serializer, names) -> None:
         serializer.fields[name].queryset = choosable[name](user)
 
 
+def expected_version(request) -> int | None:
+    """The version a client edits from: `If-Match: "3"` or `"version": 3` in the body. Without
+    either, the change applies to whatever is current (last write wins, as the client asked)."""
+    raw = request.headers.get("If-Match", "").strip().strip("W/").strip('"') or request.data.get(
+        "version"
+    )
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise serializers.ValidationError({"version": ["版本号应为整数"]}) from None
+
+
 def _context(request) -> dict:
     return {"request": request, "mask": not can_see_personal_data(request.user)}
 
 
-class EnterpriseListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
+class EnterpriseListCreate(generics.ListCreateAPIView):
     """The register in the caller's scope; filters as on the list page. Creating needs the
     coordinator or area officer role and honours an Idempotency-Key header."""
 
@@ -124,6 +139,7 @@ class EnterpriseListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
         return _context(self.request)
 
     @extend_schema(request=EnterpriseIn, responses={201: EnterpriseOut})
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = EnterpriseIn(data=request.data, context=_context(request))
         serializer.is_valid(raise_exception=True)
@@ -155,7 +171,10 @@ class EnterpriseDetail(generics.RetrieveUpdateAPIView):
         serializer = EnterpriseIn(data=request.data, partial=True, context=_context(request))
         serializer.is_valid(raise_exception=True)
         enterprise = services.enterprise_update(
-            actor=request.user, enterprise=enterprise, **serializer.validated_data
+            actor=request.user,
+            enterprise=enterprise,
+            expected_version=expected_version(request),
+            **serializer.validated_data,
         )
         return Response(EnterpriseOut(enterprise, context=_context(request)).data)
 
@@ -204,6 +223,7 @@ class EnterpriseImport(APIView):
         ),
         responses={200: dict, 201: dict, 400: dict},
     )
+    @idempotent
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -243,6 +263,7 @@ class ProjectOut(MaskedContact, serializers.ModelSerializer):
             "status_display",
             "created_at",
             "updated_at",
+            "version",
         ]
 
 
@@ -256,7 +277,7 @@ class ProjectIn(serializers.ModelSerializer):
         limit_choices(self, ("region", "park", "builder"))
 
 
-class ProjectListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
+class ProjectListCreate(generics.ListCreateAPIView):
     filterset_class = ProjectFilter
 
     def get_permissions(self):
@@ -277,6 +298,7 @@ class ProjectListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
         return ProjectIn if self.request.method == "POST" else ProjectOut
 
     @extend_schema(request=ProjectIn, responses={201: ProjectOut})
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = ProjectIn(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -304,6 +326,9 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         serializer = ProjectIn(data=request.data, partial=True, context={"request": request})
         serializer.is_valid(raise_exception=True)
         project = services.project_update(
-            actor=request.user, project=project, **serializer.validated_data
+            actor=request.user,
+            project=project,
+            expected_version=expected_version(request),
+            **serializer.validated_data,
         )
         return Response(ProjectOut(project, context=_context(request)).data)

@@ -14,7 +14,19 @@ from fugong.enterprises.services import ENTERPRISE_FIELDS, PROJECT_FIELDS
 from fugong.enterprises.widgets import EnterprisePicker
 
 
-class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor started from, so a later save cannot overwrite someone
+    else's change unseen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class EnterpriseForm(BootstrapFormMixin, VersionedForm):
     """The fields shown are those the user may edit (an enterprise edits only its contacts)."""
 
     class Meta:
@@ -24,7 +36,7 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user, editable_fields=ENTERPRISE_FIELDS, **kwargs):
         super().__init__(*args, **kwargs)
         for name in list(self.fields):
-            if name not in editable_fields:
+            if name not in (*editable_fields, "version"):
                 del self.fields[name]
         if "region" in self.fields:
             self.fields["region"].queryset = regions_choosable_by(user)
@@ -42,7 +54,7 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
         return normalize_phone(phone) if phone else phone
 
 
-class ProjectForm(BootstrapFormMixin, forms.ModelForm):
+class ProjectForm(BootstrapFormMixin, VersionedForm):
     class Meta:
         model = ConstructionProject
         fields = PROJECT_FIELDS

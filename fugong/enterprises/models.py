@@ -115,7 +115,11 @@ class Enterprise(SearchableName):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+    # Raised by every change; an edit made from an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["name_pinyin", "name_initials", "updated_at", "version"]
+    )
 
     class Meta:
         verbose_name = _("企业")
@@ -198,7 +202,11 @@ class ConstructionProject(SearchableName):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+    # Raised by every change; an edit made from an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["name_pinyin", "name_initials", "updated_at", "version"]
+    )
 
     class Meta:
         verbose_name = _("建设工程项目")

@@ -7,6 +7,7 @@ from simple_history.utils import bulk_update_with_history
 
 from fugong.core.bulk import create_rows_with_history
 from fugong.core.excel import RowError, SpreadsheetError, read_table
+from fugong.core.exceptions import StaleRecord
 from fugong.core.importing import ImportResult, parse_rows
 from fugong.core.models import User
 from fugong.core.permissions import has_role
@@ -119,30 +120,42 @@ def enterprise_create(*, actor: User, **values) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_update(*, actor: User, enterprise: Enterprise, **values) -> Enterprise:
-    if not enterprises_editable_by(actor).filter(pk=enterprise.pk).exists():
+def enterprise_update(
+    *, actor: User, enterprise: Enterprise, expected_version: int | None = None, **values
+) -> Enterprise:
+    """Change an enterprise. With `expected_version` (the version the editor started from), a
+    change someone else saved in between is refused instead of silently overwritten."""
+    return _update(
+        actor=actor,
+        record=enterprise,
+        values=values,
+        expected_version=expected_version,
+        allowed=enterprise_fields_editable_by(actor),
+        normalise=_normalise,
+        editable=enterprises_editable_by,
+        visible=enterprises_visible_to,
+    )
+
+
+def _update(*, actor, record, values, expected_version, allowed, normalise, editable, visible):
+    if not editable(actor).filter(pk=record.pk).exists():
         raise PermissionDenied
-    allowed = enterprise_fields_editable_by(actor)
     refused = sorted(set(values) - set(allowed))
     if refused:
         raise ValidationError({refused[0]: [_("您不能修改此项")]})
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleRecord(current)
+    before = {f.attname: getattr(current, f.attname) for f in current._meta.concrete_fields}
     for name, value in values.items():
-        setattr(enterprise, name, value)
-    _normalise(enterprise)
-    if not _differs_from_saved(enterprise):
-        return enterprise
-    _save(enterprise, actor=actor)
-    _check_area(actor, enterprise, enterprises_visible_to)
-    return enterprise
-
-
-def _differs_from_saved(record) -> bool:
-    saved = type(record).objects.get(pk=record.pk)
-    return any(
-        getattr(saved, f.attname) != getattr(record, f.attname)
-        for f in record._meta.concrete_fields
-        if f.name not in ("updated_at",)
-    )
+        setattr(current, name, value)
+    normalise(current)
+    if all(getattr(current, name) == value for name, value in before.items()):
+        return current  # nothing changed: no new version, no history
+    current.version += 1
+    _save(current, actor=actor)
+    _check_area(actor, current, visible)
+    return current
 
 
 @transaction.atomic
@@ -157,20 +170,19 @@ def project_create(*, actor: User, **values) -> ConstructionProject:
 
 
 @transaction.atomic
-def project_update(*, actor: User, project: ConstructionProject, **values) -> ConstructionProject:
-    if not projects_editable_by(actor).filter(pk=project.pk).exists():
-        raise PermissionDenied
-    refused = sorted(set(values) - set(PROJECT_FIELDS))
-    if refused:
-        raise ValidationError({refused[0]: [_("您不能修改此项")]})
-    for name, value in values.items():
-        setattr(project, name, value)
-    _normalise_common(project)
-    if not _differs_from_saved(project):
-        return project
-    _save(project, actor=actor)
-    _check_area(actor, project, projects_visible_to)
-    return project
+def project_update(
+    *, actor: User, project: ConstructionProject, expected_version: int | None = None, **values
+) -> ConstructionProject:
+    return _update(
+        actor=actor,
+        record=project,
+        values=values,
+        expected_version=expected_version,
+        allowed=PROJECT_FIELDS,
+        normalise=_normalise_common,
+        editable=projects_editable_by,
+        visible=projects_visible_to,
+    )
 
 
 IMPORT_BATCH_SIZE = 2000

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fugong.core.exceptions import StaleRecord
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
 from fugong.core.models import ImportJob, User
@@ -142,12 +143,15 @@ def enterprise_edit(request, pk: int):
         request.POST or None, instance=enterprise, user=request.user, editable_fields=fields
     )
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields}
+        changes = {name: form.cleaned_data[name] for name in form.fields if name != "version"}
         try:
             services.enterprise_update(
-                actor=request.user, enterprise=Enterprise.objects.get(pk=pk), **changes
+                actor=request.user,
+                enterprise=enterprise,
+                expected_version=form.cleaned_data["version"],
+                **changes,
             )
-        except ValidationError as exc:
+        except (ValidationError, StaleRecord) as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("已保存"))
@@ -157,8 +161,10 @@ def enterprise_edit(request, pk: int):
     )
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
+def _add_errors(form, exc: ValidationError | StaleRecord) -> None:
+    if isinstance(exc, StaleRecord):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:
@@ -328,12 +334,14 @@ def project_edit(request, pk: int):
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             services.project_update(
                 actor=request.user,
-                project=ConstructionProject.objects.get(pk=pk),
-                **form.cleaned_data,
+                project=project,
+                expected_version=form.cleaned_data["version"],
+                **changes,
             )
-        except ValidationError as exc:
+        except (ValidationError, StaleRecord) as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("已保存"))

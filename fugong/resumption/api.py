@@ -8,7 +8,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import IdempotentCreateMixin
+from fugong.core.api import idempotent
 from fugong.core.models import Region, User
 from fugong.core.permissions import roles_permission
 from fugong.enterprises.models import ConstructionProject, Enterprise
@@ -71,12 +71,13 @@ class ReportIn(serializers.ModelSerializer):
         return data
 
 
-class ReportListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
+class ReportListCreate(generics.ListCreateAPIView):
     """Reports of the entities in the caller's scope, newest first (filter with enterprise,
     project, from, to). Creating one honours an Idempotency-Key header, so a retried submission
     is stored once; an entity reports for itself, officers for the entities in their scope."""
 
     serializer_class = ReportOut
+    api_key_scopes = ("reports",)  # an HR system's key may post and read its reports
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -96,6 +97,7 @@ class ReportListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
         return reports
 
     @extend_schema(request=ReportIn, responses={201: ReportOut})
+    @idempotent
     def create(self, request, *args, **kwargs):
         incoming = ReportIn(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -114,9 +116,11 @@ class ReportListCreate(IdempotentCreateMixin, generics.ListCreateAPIView):
 class ReportCorrect(APIView):
     """A correction: a new version that supersedes the report; both are kept."""
 
+    api_key_scopes = ("reports",)
     permission_classes = [roles_permission(*services.REPORTER_ROLES)]
 
     @extend_schema(request=ReportIn, responses={201: ReportOut})
+    @idempotent
     def post(self, request, pk: int):
         report = get_object_or_404(reports_visible_to(request.user), pk=pk)
         incoming = ReportIn(
@@ -307,6 +311,7 @@ class RemindersView(APIView):
         request=inline_serializer("ReminderIn", {"day": serializers.DateField()}),
         responses={202: OpenApiTypes.OBJECT},
     )
+    @idempotent
     def post(self, request):
         day = serializers.DateField().to_internal_value(request.data.get("day", ""))
         services.reminders_request(actor=request.user, day=day)
@@ -326,6 +331,7 @@ class ReportImportView(APIView):
         ),
         responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
+    @idempotent
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -346,6 +352,7 @@ class FlagReviewView(APIView):
         request=inline_serializer("FlagReviewIn", {"note": serializers.CharField(required=False)}),
         responses={201: OpenApiTypes.OBJECT},
     )
+    @idempotent
     def post(self, request, pk: int):
         report = get_object_or_404(reports_visible_to(request.user), pk=pk)
         review = services.flag_review(

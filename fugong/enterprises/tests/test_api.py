@@ -149,5 +149,5 @@ def test_the_openapi_schema_is_served(people, login):
 
 def test_the_api_requires_login(client, district):
     response = client.get(reverse("api_enterprises"))
-    assert response.status_code == 403
+    assert response.status_code == 401  # WWW-Authenticate: Bearer
     assert response.json()["code"] == "not_authenticated"

@@ -137,6 +137,7 @@ def test_an_enterprise_edits_only_its_contact_fields(people, login):
         "contact_phone",
         "address",
         "payroll_headcount",
+        "version",
     }
     response = client.post(
         reverse("enterprises:edit", args=[a.pk]),
