@@ -8,6 +8,12 @@ urlpatterns = [
     path("me/", core_api.MeView.as_view(), name="api_me"),
     path("regions/", core_api.RegionListView.as_view(), name="api_regions"),
     path("departments/", core_api.DepartmentListView.as_view(), name="api_departments"),
+    path("notifications/", core_api.NotificationList.as_view(), name="api_notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        core_api.NotificationRead.as_view(),
+        name="api_notification_read",
+    ),
     path("enterprises/", enterprise_api.EnterpriseListCreate.as_view(), name="api_enterprises"),
     path("enterprises/<int:pk>/", enterprise_api.EnterpriseDetail.as_view(), name="api_enterprise"),
     path(

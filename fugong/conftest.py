@@ -2,8 +2,10 @@
 per role (plus enterprise B, who must see nothing of enterprise A)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+from django.utils import timezone
 
 from fugong.core import demo as core_demo
 from fugong.core.models import Region, User
@@ -11,6 +13,7 @@ from fugong.core.notifications import MemoryBackend
 from fugong.core.services import user_create
 from fugong.enterprises.models import LiaisonAssignment
 from fugong.enterprises.tests.factories import EnterpriseFactory
+from fugong.resumption.services import report_submit
 
 PASSWORD = "correct-horse-battery"
 
@@ -181,3 +184,35 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def at(text: str) -> datetime:
+    """'2020-03-23 17:00' in Beijing time."""
+    return timezone.make_aware(datetime.fromisoformat(text))
+
+
+@pytest.fixture
+def submit(people):
+    """Report as the coordinator (who may report for anyone) unless told otherwise."""
+
+    def report(
+        subject,
+        when: str,
+        status: str,
+        *,
+        duty: int,
+        payroll: int | None = None,
+        actor=None,
+        **values,
+    ):
+        return report_submit(
+            actor=actor or people.coordinator,
+            subject=subject,
+            reported_at=at(when),
+            status=status,
+            workers_on_payroll=subject.payroll_headcount if payroll is None else payroll,
+            workers_on_duty=duty,
+            **values,
+        )
+
+    return report

@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "复工复产服务平台接口。时间均为 ISO 8601，带 +08:00 时区。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["fugong.core.permissions.IsAuthenticatedWithinKeyScope"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

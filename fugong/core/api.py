@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -16,6 +17,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from fugong.core.exceptions import StaleRecord
 from fugong.core.models import IdempotencyRecord
+
+
+def body(request) -> Mapping:
+    """The request body as a mapping: a JSON array or a bare value is a 400, not a crash."""
+    if isinstance(request.data, Mapping):
+        return request.data
+    raise exceptions.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象")]})
 
 
 class Pagination(PageNumberPagination):
@@ -96,7 +104,10 @@ def idempotent(handler):
                 response = handler(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
                     IdempotencyRecord.objects.create(
-                        user=request.user, scope=scope, key=key, fingerprint=fingerprint,
+                        user=request.user,
+                        scope=scope,
+                        key=key,
+                        fingerprint=fingerprint,
                         status_code=response.status_code,
                         body=json.loads(json.dumps(response.data, default=str)),
                     )
@@ -115,8 +126,11 @@ def idempotent(handler):
 
 def _fingerprint(request) -> str:
     digest = hashlib.sha256()
-    fields = {k: v for k, v in request.data.items() if k not in request.FILES} \
-        if hasattr(request.data, "items") else request.data
+    fields = (
+        {k: v for k, v in request.data.items() if k not in request.FILES}
+        if hasattr(request.data, "items")
+        else request.data
+    )
     digest.update(json.dumps(fields, sort_keys=True, default=str).encode())
     for name in sorted(request.FILES):
         for chunk in request.FILES[name].chunks():

@@ -1,9 +1,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.models import Department, Region, User
+from fugong.core.models import Department, Notification, Region, User
+from fugong.core.services import notification_mark_read
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -59,3 +61,35 @@ class DepartmentListView(generics.ListAPIView):
     serializer_class = DepartmentSerializer
     queryset = Department.objects.filter(is_active=True)
     pagination_class = None
+
+
+class NotificationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "link", "created_at", "read_at", "delivery_status"]
+
+
+class NotificationList(generics.ListAPIView):
+    """The caller's inbox, newest first (?unread=true for unread only)."""
+
+    serializer_class = NotificationOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Notification.objects.none()
+        inbox = Notification.objects.filter(recipient=self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            inbox = inbox.filter(read_at__isnull=True)
+        return inbox
+
+
+class NotificationRead(APIView):
+    """Mark one of the caller's notifications as read."""
+
+    @extend_schema(request=None, responses=NotificationOut)
+    def post(self, request, pk: int):
+        try:
+            notification = notification_mark_read(user=request.user, notification_id=pk)
+        except Notification.DoesNotExist:
+            raise NotFound() from None
+        return Response(NotificationOut(notification).data)

@@ -6,7 +6,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import idempotent
+from fugong.core.api import body, idempotent
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
 from fugong.core.models import User
@@ -100,7 +100,7 @@ def limit_choices(serializer, names) -> None:
 def expected_version(request) -> int | None:
     """The version a client edits from: `If-Match: "3"` or `"version": 3` in the body. Without
     either, the change applies to whatever is current (last write wins, as the client asked)."""
-    raw = request.headers.get("If-Match", "").strip().strip("W/").strip('"') or request.data.get(
+    raw = request.headers.get("If-Match", "").strip().strip("W/").strip('"') or body(request).get(
         "version"
     )
     if raw in (None, ""):
@@ -228,12 +228,13 @@ class EnterpriseImport(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("请上传文件")]})
-        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
+        dry_run = str(body(request).get("dry_run", "")).lower() in ("1", "true", "yes")
         result = services.enterprises_import(actor=request.user, file=upload, dry_run=dry_run)
         if not result.ok:
             return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
-        body = result.as_dict()
-        return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+        return Response(
+            result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        )
 
 
 class ProjectOut(MaskedContact, serializers.ModelSerializer):

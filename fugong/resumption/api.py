@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -8,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import idempotent
+from fugong.core.api import body, idempotent
 from fugong.core.models import Region, User
 from fugong.core.permissions import roles_permission
 from fugong.enterprises.models import ConstructionProject, Enterprise
@@ -24,7 +26,7 @@ from fugong.resumption.selectors import (
     missing_reports,
     reports_visible_to,
 )
-from fugong.resumption.views import DASHBOARD_ROLES, _series_start
+from fugong.resumption.views import DASHBOARD_ROLES, SERIES_MAX_DAYS, _series_start
 
 Role = User.Role
 AS_OF = OpenApiParameter("at", OpenApiTypes.DATETIME, description="截至时点（ISO 8601），默认现在")
@@ -125,7 +127,7 @@ class ReportCorrect(APIView):
         report = get_object_or_404(reports_visible_to(request.user), pk=pk)
         incoming = ReportIn(
             data={
-                **request.data,
+                **body(request),
                 ("enterprise" if report.enterprise_id else "project"): report.subject.pk,
             },
             partial=True,
@@ -136,6 +138,42 @@ class ReportCorrect(APIView):
         return Response(ReportOut(correction).data, status=status.HTTP_201_CREATED)
 
 
+class FiguresOut(serializers.Serializer):
+    entities = serializers.IntegerField(help_text="登记且未停业的单位数")
+    resumed = serializers.IntegerField(help_text="已复工（含部分复工）")
+    fully_resumed = serializers.IntegerField()
+    not_resumed = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    workers_on_payroll = serializers.IntegerField()
+    workers_on_duty = serializers.IntegerField()
+    resumption_rate = serializers.FloatField(allow_null=True, help_text="百分比；无单位时为空")
+    workforce_return_rate = serializers.FloatField(allow_null=True)
+
+
+class CategoryFiguresOut(FiguresOut):
+    category = serializers.CharField()
+    label = serializers.CharField()
+
+
+class AreaFiguresOut(FiguresOut):
+    region = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class FigureSetOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    total = FiguresOut()
+    by_category = CategoryFiguresOut(many=True)
+    by_area = AreaFiguresOut(many=True)
+    by_park = AreaFiguresOut(many=True)
+
+
+class SeriesPointOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    total = FiguresOut()
+    by_category = serializers.DictField(child=FiguresOut())
+
+
 def _moment(request):
     value = request.query_params.get("at")
     if not value:
@@ -143,7 +181,13 @@ def _moment(request):
     moment = serializers.DateTimeField().to_internal_value(value)
     if moment > timezone.now():
         raise serializers.ValidationError({"at": ["截至时点不能晚于现在"]})
+    if moment < EARLIEST:
+        raise serializers.ValidationError({"at": ["截至时点应在2000年1月1日以后"]})
     return moment
+
+
+# Before 1 January 2000 there is nothing to count, and pre-1901 moments have no standard offset.
+EARLIEST = timezone.make_aware(datetime(2000, 1, 1))
 
 
 def _figure_set_out(figures) -> dict:
@@ -171,7 +215,7 @@ class FiguresView(APIView):
 
     permission_classes = [roles_permission(*DASHBOARD_ROLES)]
 
-    @extend_schema(parameters=[AS_OF], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[AS_OF], responses=FigureSetOut)
     def get(self, request):
         return Response(_figure_set_out(figures_as_of(_moment(request), user=request.user)))
 
@@ -182,8 +226,13 @@ class SeriesView(APIView):
     permission_classes = [roles_permission(*DASHBOARD_ROLES)]
 
     @extend_schema(
-        parameters=[AS_OF, OpenApiParameter("start", OpenApiTypes.DATE)],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            AS_OF,
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="第一天，最早为截至时点前120天"
+            ),
+        ],
+        responses=SeriesPointOut(many=True),
     )
     def get(self, request):
         at = _moment(request)
@@ -193,6 +242,11 @@ class SeriesView(APIView):
             if start
             else _series_start(at, request.user)
         )
+        days = (timezone.localtime(at).date() - first).days
+        if not 0 <= days <= SERIES_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"start": [f"起始日期应在截至时点之前，且最多早{SERIES_MAX_DAYS}天"]}
+            )
         points = daily_series(first, at, user=request.user)
         return Response(
             [
@@ -239,7 +293,11 @@ class EntitiesView(APIView):
         category = params.get("category", "")
         if category and category not in CATEGORY_LABELS:
             raise serializers.ValidationError({"category": ["未知的类别"]})
-        area = get_object_or_404(Region, pk=params["area"]) if params.get("area") else None
+        area = None
+        if params.get("area"):
+            if not params["area"].isdigit():
+                raise serializers.ValidationError({"area": ["区域应为区域编号"]})
+            area = get_object_or_404(Region, pk=params["area"])
         enterprise_list, project_list = entities_as_of(
             _moment(request), user=request.user, category=category, area=area, state=state
         )
@@ -313,7 +371,7 @@ class RemindersView(APIView):
     )
     @idempotent
     def post(self, request):
-        day = serializers.DateField().to_internal_value(request.data.get("day", ""))
+        day = serializers.DateField().to_internal_value(body(request).get("day", ""))
         services.reminders_request(actor=request.user, day=day)
         return Response({"day": day.isoformat(), "queued": True}, status=status.HTTP_202_ACCEPTED)
 
@@ -336,7 +394,7 @@ class ReportImportView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": ["请上传文件"]})
-        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
+        dry_run = str(body(request).get("dry_run", "")).lower() in ("1", "true", "yes")
         result = importing.reports_import(actor=request.user, file=upload, dry_run=dry_run)
         if not result.ok:
             return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
@@ -356,7 +414,7 @@ class FlagReviewView(APIView):
     def post(self, request, pk: int):
         report = get_object_or_404(reports_visible_to(request.user), pk=pk)
         review = services.flag_review(
-            actor=request.user, report=report, note=request.data.get("note", "")
+            actor=request.user, report=report, note=str(body(request).get("note", ""))
         )
         return Response(
             {

@@ -28,13 +28,24 @@ def test_an_hr_manager_creates_a_key_in_the_browser_and_sees_it_once(people, log
 def test_a_reports_key_posts_a_daily_report_and_nothing_else(people):
     _key, token = api_key_create(user=people.enterprise_a, name="人事系统", scope="reports")
     machine = Client()
-    report = machine.post(reverse("api_reports"), {
-        "enterprise": people.enterprise_a.enterprise_id, "status": "partly",
-        "workers_on_payroll": 20, "workers_on_duty": 7}, content_type="application/json",
-        **bearer(token))
+    report = machine.post(
+        reverse("api_reports"),
+        {
+            "enterprise": people.enterprise_a.enterprise_id,
+            "status": "partly",
+            "workers_on_payroll": 20,
+            "workers_on_duty": 7,
+        },
+        content_type="application/json",
+        **bearer(token),
+    )
     assert report.status_code == 201 and Report.objects.get().submitted_by == people.enterprise_a
-    edit = machine.patch(reverse("api_enterprise", args=[people.enterprise_a.enterprise_id]),
-                         {"contact_person": "X"}, content_type="application/json", **bearer(token))
+    edit = machine.patch(
+        reverse("api_enterprise", args=[people.enterprise_a.enterprise_id]),
+        {"contact_person": "X"},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert edit.status_code == 403
     assert machine.get(reverse("api_me"), **bearer(token)).json()["username"] == "company_a"
 
@@ -43,15 +54,17 @@ def test_a_read_only_key_cannot_write(people):
     _key, token = api_key_create(user=people.coordinator, name="大屏", scope="read")
     client = Client()
     assert client.get(reverse("api_figures"), **bearer(token)).status_code == 200
-    response = client.post(reverse("api_enterprises"), {}, content_type="application/json",
-                           **bearer(token))
+    response = client.post(
+        reverse("api_enterprises"), {}, content_type="application/json", **bearer(token)
+    )
     assert response.status_code == 403
 
 
 def test_a_key_never_exceeds_its_owners_role(people):
     _key, token = api_key_create(user=people.enterprise_b, name="k", scope="full")
-    response = Client().get(reverse("api_enterprise", args=[people.enterprise_a.enterprise_id]),
-                            **bearer(token))
+    response = Client().get(
+        reverse("api_enterprise", args=[people.enterprise_a.enterprise_id]), **bearer(token)
+    )
     assert response.status_code == 404
 
 

@@ -4,12 +4,11 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
-from fugong.conftest import JIEFANG
+from fugong.conftest import JIEFANG, at
 from fugong.core.excel import read_table
 from fugong.enterprises.tests.factories import EnterpriseFactory, ProjectFactory
 from fugong.resumption.bulletin import bulletin_docx, bulletin_text, bulletin_xlsx, moment_text
 from fugong.resumption.selectors import DISTRICT, figures_as_of
-from fugong.resumption.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 

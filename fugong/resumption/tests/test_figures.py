@@ -5,7 +5,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fugong.conftest import JIEFANG, MAZHAI_PARK, MAZHAI_TOWN
+from fugong.conftest import JIEFANG, MAZHAI_PARK, MAZHAI_TOWN, at
 from fugong.core.rates import format_rate
 from fugong.enterprises.tests.factories import EnterpriseFactory, ProjectFactory
 from fugong.resumption.models import Report
@@ -18,7 +18,6 @@ from fugong.resumption.selectors import (
     figures_as_of,
 )
 from fugong.resumption.services import refresh_current_states, report_correct
-from fugong.resumption.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 

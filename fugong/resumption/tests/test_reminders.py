@@ -2,12 +2,11 @@ from datetime import date
 
 import pytest
 
-from fugong.conftest import HUAIHE
+from fugong.conftest import HUAIHE, at
 from fugong.enterprises.tests.factories import EnterpriseFactory
 from fugong.resumption.models import Reminder
 from fugong.resumption.selectors import missing_by_area, missing_reports
 from fugong.resumption.services import reminders_request
-from fugong.resumption.tests.conftest import at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,0 +1,177 @@
+"""Every URL the project serves has a test that someone outside its scope is refused.
+
+`test_every_url_pattern_has_a_scope_case` fails when a new URL pattern has no entry below: add one
+(who must be refused, and with which status) or, for a public URL, say why it is public."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fugong.conftest import at
+from fugong.core.models import ImportJob
+from fugong.core.services import notify
+from fugong.enterprises.tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+REDIRECT_TO_LOGIN, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED = {302}, {403}, {404}, {401}
+
+PUBLIC = {
+    "login": "the login page",
+    "logout": "logging out only ends one's own session",
+    "set_language": "choosing the interface language",
+    "healthz": "liveness probe for load balancers; says only ok / database unavailable",
+}
+
+
+@dataclass
+class Case:
+    persona: str | None  # None: not logged in
+    expected: set[int]
+    method: str = "get"
+    kwargs: Callable[[dict], dict] = field(default=lambda world: {})
+    data: Callable[[dict], dict] = field(default=lambda world: {})
+
+
+def pk(key):
+    return lambda world: {"pk": world[key].pk}
+
+
+CASES = {
+    "home": Case(None, REDIRECT_TO_LOGIN),
+    "two_factor": Case(None, REDIRECT_TO_LOGIN),
+    "api_keys": Case(None, REDIRECT_TO_LOGIN),
+    "password_change": Case(None, REDIRECT_TO_LOGIN),
+    "password_change_done": Case(None, REDIRECT_TO_LOGIN),
+    "notifications": Case(None, REDIRECT_TO_LOGIN),
+    "notification_read": Case("leader", NOT_FOUND, "post", pk("notification")),
+    "portal": Case("leader", FORBIDDEN),
+    "portal_report": Case("street_officer", FORBIDDEN),
+    "enterprises:list": Case("enforcement", FORBIDDEN),
+    "enterprises:export": Case("enterprise_a", FORBIDDEN),
+    "enterprises:create": Case("leader", FORBIDDEN),
+    "enterprises:picker_options": Case(None, REDIRECT_TO_LOGIN),
+    "enterprises:import": Case("street_officer", FORBIDDEN),
+    "enterprises:import_template": Case("leader", FORBIDDEN),
+    "enterprises:import_job": Case("leader", FORBIDDEN, "get", pk("enterprise_job")),
+    "enterprises:detail": Case("enterprise_b", NOT_FOUND, "get", pk("a")),
+    "enterprises:edit": Case("park_officer", NOT_FOUND, "get", pk("a")),
+    "enterprises:project_list": Case("nobody", FORBIDDEN),
+    "enterprises:project_export": Case("nobody", FORBIDDEN),
+    "enterprises:project_create": Case("enforcement", FORBIDDEN),
+    "enterprises:project_detail": Case("street_officer", NOT_FOUND, "get", pk("park_project")),
+    "enterprises:project_edit": Case("enterprise_b", NOT_FOUND, "get", pk("park_project")),
+    "resumption:dashboard": Case("enterprise_a", FORBIDDEN),
+    "resumption:dashboard_export": Case("enforcement", FORBIDDEN),
+    "resumption:bulletin": Case("enterprise_b", FORBIDDEN),
+    "resumption:entities": Case("nobody", FORBIDDEN),
+    "resumption:subject_reports": Case(
+        "enterprise_b", NOT_FOUND, "get", lambda w: {"kind": "enterprise", "pk": w["a"].pk}
+    ),
+    "resumption:correct": Case("enterprise_b", NOT_FOUND, "get", pk("report")),
+    "resumption:flags": Case("leader", FORBIDDEN),
+    "resumption:flag_review": Case("park_officer", NOT_FOUND, "post", pk("flagged")),
+    "resumption:missing": Case("liaison", FORBIDDEN),
+    "resumption:remind": Case("leader", FORBIDDEN, "post"),
+    "resumption:upload": Case("clerk", FORBIDDEN),
+    "resumption:upload_template": Case("enterprise_a", FORBIDDEN),
+    "resumption:upload_job": Case("coordinator", NOT_FOUND, "get", pk("report_job")),
+    "api_me": Case(None, UNAUTHENTICATED),
+    "api_regions": Case(None, UNAUTHENTICATED),
+    "api_departments": Case(None, UNAUTHENTICATED),
+    "api_enterprises": Case("enterprise_a", FORBIDDEN),
+    "api_enterprise": Case("enterprise_b", NOT_FOUND, "get", pk("a")),
+    "api_enterprise_history": Case("liaison", NOT_FOUND, "get", pk("b")),
+    "api_enterprise_import": Case("street_officer", FORBIDDEN, "post"),
+    "api_projects": Case("nobody", FORBIDDEN),
+    "api_project": Case("street_officer", NOT_FOUND, "get", pk("park_project")),
+    "api_reports": Case("enforcement", FORBIDDEN),
+    "api_report_import": Case("leader", FORBIDDEN, "post"),
+    "api_report_correct": Case("enterprise_b", NOT_FOUND, "post", pk("report")),
+    "api_flag_review": Case("park_officer", NOT_FOUND, "post", pk("flagged")),
+    "api_figures": Case("enterprise_a", FORBIDDEN),
+    "api_series": Case("enforcement", FORBIDDEN),
+    "api_figure_entities": Case("enterprise_b", FORBIDDEN),
+    "api_bulletin": Case("nobody", FORBIDDEN),
+    "api_missing": Case("liaison", FORBIDDEN),
+    "api_reminders": Case("leader", FORBIDDEN, "post"),
+    "api_notifications": Case(None, UNAUTHENTICATED),
+    "api_notification_read": Case("leader", NOT_FOUND, "post", pk("notification")),
+    "schema": Case(None, UNAUTHENTICATED),
+    "api_docs": Case(None, UNAUTHENTICATED),
+    "api_redoc": Case(None, UNAUTHENTICATED),
+    "admin:index": Case("leader", REDIRECT_TO_LOGIN),
+}
+
+
+def url_names(resolver=None, namespace=None) -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                names.add("admin:index")  # the back office: one door, checked below
+                continue
+            names |= url_names(pattern, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_pattern_has_a_scope_case():
+    missing = url_names() - set(CASES) - set(PUBLIC)
+    assert not missing, f"add a scope case (or a public reason) for: {sorted(missing)}"
+    assert not (set(CASES) | set(PUBLIC)) - url_names(), "cases for URLs that no longer exist"
+
+
+@pytest.fixture
+def world(people, district, submit):
+    a, b = people.enterprise_a.enterprise, people.enterprise_b.enterprise
+    report = submit(a, "2020-03-01 10:00", "partly", duty=12)
+    flagged = submit(a, "2020-03-02 10:00", "partly", duty=2)
+    park_project = ProjectFactory(
+        region=district.region("410103100"), park=district.region("P410103001")
+    )
+    [notification] = notify(recipients=[people.coordinator], title="t", body="b")
+    upload = SimpleUploadedFile("x.csv", b"a,b\n1,2\n")
+    enterprise_job = ImportJob.objects.create(
+        kind="enterprises",
+        file=upload,
+        original_name="x.csv",
+        uploaded_by=people.coordinator,
+        status="refused",
+    )
+    report_job = ImportJob.objects.create(
+        kind="reports",
+        file=upload,
+        original_name="x.csv",
+        uploaded_by=people.street_officer,
+        status="refused",
+    )
+    assert at("2020-03-01 10:00")
+    return {
+        "a": a,
+        "b": b,
+        "report": report,
+        "flagged": flagged,
+        "park_project": park_project,
+        "notification": notification,
+        "enterprise_job": enterprise_job,
+        "report_job": report_job,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_outsiders_are_refused(name, people, world):
+    case = CASES[name]
+    client = Client()
+    if case.persona:
+        client.force_login(getattr(people, case.persona))
+    url = reverse(name, kwargs=case.kwargs(world))
+    response = getattr(client, case.method)(url, case.data(world))
+    assert response.status_code in case.expected, (name, response.status_code)
+    if case.expected == REDIRECT_TO_LOGIN:
+        assert "login" in response.url
