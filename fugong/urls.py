@@ -26,6 +26,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("imports/<int:pk>/file/", core_views.import_file, name="import_file"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", core_views.notification_read, name="notification_read"),
     path("portal/", enterprise_views.portal, name="portal"),

@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from fugong.core.models import Department, ImportJob, Notification, Region, User
+from fugong.core.models import (
+    ApiKey,
+    Department,
+    ImportJob,
+    Notification,
+    PersonalDataAccess,
+    Region,
+    User,
+)
 
 
 @admin.register(Region)
@@ -71,3 +79,39 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["original_name", "kind", "status", "uploaded_by", "created_at"]
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Read-only: the record of who saw personal data cannot be edited, even here."""
+
+    list_display = ["at", "user", "what", "object_id", "count", "path"]
+    list_filter = ["what"]
+    search_fields = ["user__username", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "scope", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    readonly_fields = [f.name for f in ApiKey._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # keys are created by their owners, who see them once
+
+    @admin.action(description="吊销所选密钥")
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

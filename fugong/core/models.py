@@ -279,3 +279,27 @@ class ApiKey(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class PersonalDataAccess(models.Model):
+    """Someone was shown personal data (phone numbers, ID numbers) unmasked: who, when, where."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    what = models.CharField(_("内容"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("记录编号"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("条数"), default=1)
+    path = models.CharField(_("地址"), max_length=300)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.what} {self.at:%Y-%m-%d %H:%M}"

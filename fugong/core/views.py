@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,7 +14,7 @@ from fugong.core import auth
 from fugong.core.api_keys import api_key_create, api_key_revoke
 from fugong.core.auth import TokenForm
 from fugong.core.forms import ApiKeyForm
-from fugong.core.models import ApiKey, User
+from fugong.core.models import ApiKey, ImportJob, User
 from fugong.core.services import notification_mark_read
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import (
@@ -128,3 +129,15 @@ def api_keys(request):
             "keys": request.user.api_keys.all(),
         },
     )
+
+
+@login_required
+@require_GET
+def import_file(request, pk: int):
+    """The file an import was made from: to its uploader, and to coordinators for the register."""
+    jobs = ImportJob.objects.filter(
+        Q(uploaded_by=request.user)
+        | (Q(kind="enterprises") if request.user.is_coordinator else Q(pk__in=[]))
+    )
+    job = get_object_or_404(jobs, pk=pk)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)

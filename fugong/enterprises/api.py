@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fugong.core.api import body, idempotent
+from fugong.core.audit import personal_data_shown
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
 from fugong.core.models import User
@@ -111,11 +112,35 @@ def expected_version(request) -> int | None:
         raise serializers.ValidationError({"version": ["版本号应为整数"]}) from None
 
 
+class RecordsPersonalData:
+    """API views whose responses show contact phones: unmasked ones are recorded."""
+
+    personal_data = ""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and isinstance(response.data, dict)
+        ):
+            rows = response.data.get("results")
+            personal_data_shown(
+                request,
+                what=self.personal_data,
+                count=len(rows) if rows is not None else 1,
+                object_id=None if rows is not None else response.data.get("id"),
+            )
+        return response
+
+
 def _context(request) -> dict:
     return {"request": request, "mask": not can_see_personal_data(request.user)}
 
 
-class EnterpriseListCreate(generics.ListCreateAPIView):
+class EnterpriseListCreate(RecordsPersonalData, generics.ListCreateAPIView):
+    personal_data = "企业联系电话（接口）"
+
     """The register in the caller's scope; filters as on the list page. Creating needs the
     coordinator or area officer role and honours an Idempotency-Key header."""
 
@@ -150,7 +175,9 @@ class EnterpriseListCreate(generics.ListCreateAPIView):
         )
 
 
-class EnterpriseDetail(generics.RetrieveUpdateAPIView):
+class EnterpriseDetail(RecordsPersonalData, generics.RetrieveUpdateAPIView):
+    personal_data = "企业联系电话（接口）"
+
     """One enterprise. PATCH changes the given fields (an enterprise may change only its contacts
     and headcount); every change is kept in its history."""
 
@@ -278,7 +305,9 @@ class ProjectIn(serializers.ModelSerializer):
         limit_choices(self, ("region", "park", "builder"))
 
 
-class ProjectListCreate(generics.ListCreateAPIView):
+class ProjectListCreate(RecordsPersonalData, generics.ListCreateAPIView):
+    personal_data = "项目负责人电话（接口）"
+
     filterset_class = ProjectFilter
 
     def get_permissions(self):
@@ -309,7 +338,9 @@ class ProjectListCreate(generics.ListCreateAPIView):
         )
 
 
-class ProjectDetail(generics.RetrieveUpdateAPIView):
+class ProjectDetail(RecordsPersonalData, generics.RetrieveUpdateAPIView):
+    personal_data = "项目负责人电话（接口）"
+
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):

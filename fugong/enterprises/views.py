@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fugong.core.audit import personal_data_shown
 from fugong.core.exceptions import StaleRecord
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
@@ -91,6 +92,7 @@ def enterprise_export(request):
     content = enterprises_workbook(
         filterset.qs, mask_personal_data=not can_see_personal_data(request.user)
     )
+    personal_data_shown(request, what="企业联系电话（导出）", count=filterset.qs.count())
     return _xlsx_response(content, f"enterprises-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -114,6 +116,7 @@ def enterprise_detail(request, pk: int):
         ),
         "projects": projects_visible_to(user).filter(builder=enterprise),
     }
+    personal_data_shown(request, what="企业联系电话", object_id=enterprise.pk)
     return render(request, "enterprises/enterprise_detail.html", context)
 
 
@@ -307,6 +310,7 @@ def project_detail(request, pk: int):
         "builder_visible": project.builder_id is not None
         and enterprises_visible_to(request.user).filter(pk=project.builder_id).exists(),
     }
+    personal_data_shown(request, what="项目负责人电话", object_id=project.pk)
     return render(request, "enterprises/project_detail.html", context)
 
 

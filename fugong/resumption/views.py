@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fugong.core.audit import personal_data_shown
 from fugong.core.models import ImportJob, Region, User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
 from fugong.core.services import import_job_finish, import_job_start
@@ -306,6 +307,8 @@ def flag_review(request, pk: int):
 def missing(request):
     day = DayForm(request.GET).day_or_today()
     enterprise_list, project_list = missing_reports(day, user=request.user)
+    enterprise_page = Paginator(enterprise_list, 50).get_page(request.GET.get("page"))
+    personal_data_shown(request, what="未填报企业联系电话", count=len(enterprise_page))
     return render(
         request,
         "resumption/missing.html",
@@ -314,7 +317,7 @@ def missing(request):
             "day_param": f"{day:%Y-%m-%d}",
             "form": DayForm(initial={"day": day}),
             "by_area": missing_by_area(day, user=request.user),
-            "enterprise_page": Paginator(enterprise_list, 50).get_page(request.GET.get("page")),
+            "enterprise_page": enterprise_page,
             "projects": project_list[:200],
             "project_count": project_list.count(),
             "reminded": Reminder.objects.filter(

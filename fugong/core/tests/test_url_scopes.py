@@ -48,6 +48,7 @@ CASES = {
     "password_change": Case(None, REDIRECT_TO_LOGIN),
     "password_change_done": Case(None, REDIRECT_TO_LOGIN),
     "notifications": Case(None, REDIRECT_TO_LOGIN),
+    "import_file": Case("coordinator", NOT_FOUND, "get", pk("report_job")),
     "notification_read": Case("leader", NOT_FOUND, "post", pk("notification")),
     "portal": Case("leader", FORBIDDEN),
     "portal_report": Case("street_officer", FORBIDDEN),
