@@ -40,7 +40,12 @@ messages: $(STAMP)
 	cd fugong && ../$(BIN)/fugong makemessages -l en --no-obsolete && ../$(BIN)/fugong compilemessages -l en
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/import_enterprises.py
+	$(BIN)/python bench/dashboard_asof.py
+	FUGONG_VAR_DIR=$$(mktemp -d) $(BIN)/python bench/register_pages.py || true
+	$(BIN)/python bench/load/run.py
+	$(BIN)/python bench/faults/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

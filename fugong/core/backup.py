@@ -71,12 +71,14 @@ def fingerprint(url: str) -> dict:
 def fingerprint_current() -> dict:
     """The same, for the database Django is connected to."""
     with connection.cursor() as cursor:
+
         def execute(sql):
             cursor.execute(sql)
             return cursor
 
-        return _fingerprint(execute, lambda c: c.fetchall(),
-                            sorted(connection.introspection.table_names(cursor)))
+        return _fingerprint(
+            execute, lambda c: c.fetchall(), sorted(connection.introspection.table_names(cursor))
+        )
 
 
 def _fingerprint(execute, fetch, tables) -> dict:

@@ -13,11 +13,10 @@ from rest_framework.views import APIView
 from fugong.core.api import body, idempotent
 from fugong.core.models import Region, User
 from fugong.core.permissions import roles_permission
-from fugong.enterprises.models import ConstructionProject, Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
 from fugong.resumption import bulletin, importing, services
 from fugong.resumption.categories import CATEGORY_LABELS
-from fugong.resumption.models import Report
+from fugong.resumption.models import Difficulty, Status
 from fugong.resumption.selectors import (
     ENTITY_STATES,
     daily_series,
@@ -32,40 +31,55 @@ Role = User.Role
 AS_OF = OpenApiParameter("at", OpenApiTypes.DATETIME, description="截至时点（ISO 8601），默认现在")
 
 
-class ReportOut(serializers.ModelSerializer):
-    class Meta:
-        model = Report
-        fields = [
-            "id",
-            "enterprise",
-            "project",
-            "reported_at",
-            *services.REPORT_FIELDS,
-            "source",
-            "submitted_by",
-            "recorded_at",
-            "supersedes",
-            "superseded_at",
-            "flags",
-        ]
+# Plain serializers, not ModelSerializers: this is the hot path of the morning every enterprise
+# reports, and a ModelSerializer rebuilds its fields from the model on every request.
+STATUSES = [value for value, _label in Status.choices]
+DIFFICULTIES = ["", *(value for value, _label in Difficulty.choices)]
 
 
-class ReportIn(serializers.ModelSerializer):
-    enterprise = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.all(), required=False, allow_null=True
-    )
-    project = serializers.PrimaryKeyRelatedField(
-        queryset=ConstructionProject.objects.all(), required=False, allow_null=True
-    )
+class ReportOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    enterprise = serializers.IntegerField(source="enterprise_id", allow_null=True)
+    project = serializers.IntegerField(source="project_id", allow_null=True)
+    reported_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=STATUSES)
+    workers_on_payroll = serializers.IntegerField()
+    workers_on_duty = serializers.IntegerField()
+    returned_from_outside = serializers.IntegerField()
+    in_quarantine = serializers.IntegerField()
+    capacity_percent = serializers.IntegerField(allow_null=True)
+    difficulty_category = serializers.ChoiceField(choices=DIFFICULTIES)
+    difficulty = serializers.CharField(allow_blank=True)
+    source = serializers.CharField()
+    submitted_by = serializers.IntegerField(source="submitted_by_id", allow_null=True)
+    recorded_at = serializers.DateTimeField()
+    supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
+    superseded_at = serializers.DateTimeField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class ReportIn(serializers.Serializer):
+    """A report. The service checks it (duty within payroll, not in the future …)."""
+
+    enterprise = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    project = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     reported_at = serializers.DateTimeField(required=False, allow_null=True)
-
-    class Meta:
-        model = Report
-        fields = ["enterprise", "project", "reported_at", *services.REPORT_FIELDS]
-        extra_kwargs = {
-            "returned_from_outside": {"required": False},
-            "in_quarantine": {"required": False},
-        }
+    status = serializers.ChoiceField(choices=STATUSES)
+    workers_on_payroll = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    workers_on_duty = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    returned_from_outside = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, default=0
+    )
+    in_quarantine = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, default=0
+    )
+    capacity_percent = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True
+    )
+    difficulty_category = serializers.ChoiceField(choices=DIFFICULTIES, required=False, default="")
+    difficulty = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default=""
+    )
 
     def validate(self, data):
         if bool(data.get("enterprise")) == bool(data.get("project")):
@@ -104,10 +118,14 @@ class ReportListCreate(generics.ListCreateAPIView):
         incoming = ReportIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        subject = data.pop("enterprise", None) or data.pop("project", None)
-        data.pop("project", None)
-        visible = enterprises_visible_to if isinstance(subject, Enterprise) else projects_visible_to
-        if not visible(request.user).filter(pk=subject.pk).exists():
+        enterprise_id, project_id = data.pop("enterprise", None), data.pop("project", None)
+        visible = (
+            enterprises_visible_to(request.user)
+            if enterprise_id
+            else projects_visible_to(request.user)
+        )
+        subject = visible.filter(pk=enterprise_id or project_id).first()
+        if subject is None:
             raise NotFound()
         report = services.report_submit(
             actor=request.user, subject=subject, source=services.Source.API, **data

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -357,23 +357,53 @@ def _district_day_cubes(days: list[date]) -> dict[date, list[CubeRow]]:
     past = [d for d in days if d < today]
     snapshots = {s.day: s for s in DailySnapshot.objects.filter(day__in=past)}
     stale = _stale_days(snapshots.values())
+    to_compute = [d for d in past if d not in snapshots or d in stale]
+    active = _days_with_changes(to_compute[0], to_compute[-1]) if to_compute else set()
     computed_at = timezone.now()  # one stamp for the batch: one staleness query next time
-    cubes = {}
+    cubes: dict[date, list[CubeRow]] = {}
     for day in past:
-        snapshot = snapshots.get(day)
-        if snapshot is None or day in stale:
-            cube = figure_cube(end_of_day(day), user=DISTRICT)
-            DailySnapshot.objects.update_or_create(
-                day=day,
-                defaults={
-                    "computed_at": computed_at,
-                    "cube": [list(row.__dict__.values()) for row in cube],
-                },
-            )
-        else:
-            cube = [CubeRow(*values) for values in snapshot.cube]
+        if day not in to_compute:
+            cubes[day] = [CubeRow(*values) for values in snapshots[day].cube]
+            continue
+        previous = cubes.get(day - timedelta(days=1))
+        # A day on which nobody reported and nothing was registered ends as the day before did.
+        cube = (
+            previous
+            if previous is not None and day not in active
+            else figure_cube(end_of_day(day), user=DISTRICT)
+        )
+        _store_snapshot(day, cube, computed_at)
         cubes[day] = cube
     return cubes
+
+
+def _days_with_changes(first: date, last: date) -> set[date]:
+    """Days (Beijing time) in [first, last] on which a report or a registration is dated."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    local = timezone.get_current_timezone()
+    days = set(
+        Report.objects.filter(reported_at__gte=start, reported_at__lt=end).datetimes(
+            "reported_at", "day", tzinfo=local
+        )
+    )
+    for model in (Enterprise, ConstructionProject):
+        days |= set(
+            model.objects.filter(created_at__gte=start, created_at__lt=end).datetimes(
+                "created_at", "day", tzinfo=local
+            )
+        )
+    return {moment.date() for moment in days}
+
+
+def _store_snapshot(day: date, cube: list[CubeRow], computed_at: datetime) -> None:
+    rows = [list(row.__dict__.values()) for row in cube]
+    try:
+        with transaction.atomic():
+            DailySnapshot.objects.update_or_create(
+                day=day, defaults={"computed_at": computed_at, "cube": rows}
+            )
+    except IntegrityError:
+        pass  # another request stored the same day's snapshot a moment ago
 
 
 def _stale_days(snapshots) -> set[date]:

@@ -72,10 +72,26 @@ def report_submit(
         source=source or SOURCE_OF_ROLE.get(actor.role, Source.COORDINATOR),
         values=values,
     )
-    report.flags = flags_against(previous_report(subject, report.reported_at), report)
+    key = _subject_key(subject)
+    state = CurrentState.objects.filter(**key).first()
+    is_latest = state is None or report.reported_at >= state.reported_at
+    # The common case, a report of now, follows the current state: compare with it and replace
+    # it. A late report of an earlier moment is compared with the report before it instead.
+    previous = state if is_latest else previous_report(subject, report.reported_at)
+    report.flags = flags_against(previous, report)
     report.save()
-    refresh_current_state(subject)
+    if is_latest:
+        if state is None:
+            CurrentState.objects.create(**key, **_state_values(report))
+        else:
+            for name, value in _state_values(report).items():
+                setattr(state, name, value)
+            state.save()
     return report
+
+
+def _subject_key(subject) -> dict:
+    return {"enterprise": subject} if isinstance(subject, Enterprise) else {"project": subject}
 
 
 @transaction.atomic
@@ -187,7 +203,7 @@ def _reports_of(subject):
     return Report.objects.filter(project=subject)
 
 
-def flags_against(previous: Report | None, report: Report) -> list[str]:
+def flags_against(previous: Report | CurrentState | None, report: Report) -> list[str]:
     if previous is None:
         return []
     flags = []
@@ -205,7 +221,7 @@ def refresh_current_state(subject) -> None:
         .order_by("-reported_at", "-id")
         .first()
     )
-    key = {"enterprise": subject} if isinstance(subject, Enterprise) else {"project": subject}
+    key = _subject_key(subject)
     if latest is None:
         CurrentState.objects.filter(**key).delete()
         return
@@ -275,7 +291,7 @@ def reminders_request(*, actor: User, day) -> None:
 def reminder_send(*, subject, day, requested_by: User | None) -> Reminder | None:
     """Remind one entity, once per day: its accounts in their inbox and by text, or failing
     those its contact phone by text. Returns None if it was already reminded that day."""
-    key = {"enterprise": subject} if isinstance(subject, Enterprise) else {"project": subject}
+    key = _subject_key(subject)
     with transaction.atomic():
         if Reminder.objects.filter(day=day, **key).exists():
             return None

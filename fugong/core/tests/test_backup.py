@@ -27,8 +27,9 @@ def empty_database(tmp_path):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_backup_restores_into_an_empty_database_with_every_row(people, submit, tmp_path,
-                                                                  empty_database, capsys):
+def test_a_backup_restores_into_an_empty_database_with_every_row(
+    people, submit, tmp_path, empty_database, capsys
+):
     a = people.enterprise_a.enterprise
     submit(a, "2020-03-01 10:00", "partly", duty=5)
     submit(a, "2020-03-02 10:00", "resumed", duty=20)
@@ -54,5 +55,9 @@ def test_restoring_over_data_needs_force(people, tmp_path, empty_database):
 
 def test_a_missing_backup_file_is_a_clear_error(db, tmp_path):
     with pytest.raises(CommandError, match="备份文件不存在"):
-        call_command("restore", str(tmp_path / "none.backup"), "--target-url",
-                     f"sqlite:///{tmp_path / 'x.sqlite3'}")
+        call_command(
+            "restore",
+            str(tmp_path / "none.backup"),
+            "--target-url",
+            f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        )

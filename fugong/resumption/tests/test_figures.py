@@ -222,3 +222,13 @@ def _by_hand(entities, rows, moment):
         duty += latest.workers_on_duty if latest else 0
         resumed += bool(latest and latest.status in ("partly", "resumed"))
     return counted, resumed, closed, payroll, duty
+
+
+def test_quiet_days_carry_the_day_before_and_registrations_still_count(submit, people, district):
+    a = people.enterprise_a.enterprise
+    submit(a, "2020-03-01 10:00", "partly", duty=5)
+    EnterpriseFactory(registered=at("2020-03-03 09:00"))  # nothing reported that day
+    submit(a, "2020-03-04 10:00", "partly", duty=8)
+    series = daily_series(at("2020-03-01 00:00").date(), at("2020-03-05 12:00"), user=DISTRICT)
+    assert [(p.total.entities, p.total.on_duty) for p in series] == [
+        (2, 5), (2, 5), (3, 5), (3, 8), (3, 8)]
