@@ -8,20 +8,22 @@ import json
 import os
 import random
 import uuid
+from pathlib import Path
 
 from locust import HttpUser, between, constant, events, task
 
-ACCOUNTS = json.loads(open(os.environ["FUGONG_LOAD_ACCOUNTS"]).read())
+ACCOUNTS = json.loads(Path(os.environ["FUGONG_LOAD_ACCOUNTS"]).read_text())
 LEADER_PASSWORD = os.environ["FUGONG_LOAD_PASSWORD"]
 ACKNOWLEDGED = os.environ.get("FUGONG_LOAD_ACKNOWLEDGED")  # file: one Idempotency-Key per 201
-_acknowledged = open(ACKNOWLEDGED, "a") if ACKNOWLEDGED else None
+# Kept open for the whole run (closed when locust quits), flushed after every line.
+_acknowledged = open(ACKNOWLEDGED, "a") if ACKNOWLEDGED else None  # noqa: SIM115
 
 
 class Enterprise(HttpUser):
     """An enterprise's HR system posting its daily report."""
 
     weight = 20
-    wait_time = between(1, 2)
+    wait_time = between(1, 3)
 
     def on_start(self):
         self.account = random.choice(ACCOUNTS)
@@ -31,12 +33,15 @@ class Enterprise(HttpUser):
         payroll = self.account["payroll"]
         key = uuid.uuid4().hex
         with self.client.post(
-            "/api/v1/reports/", name="POST /api/v1/reports/",
-            json={"enterprise": self.account["enterprise"], "status": "resumed",
-                  "workers_on_payroll": payroll,
-                  "workers_on_duty": random.randint(max(1, payroll // 2), payroll)},
-            headers={"Authorization": f"Bearer {self.account['token']}",
-                     "Idempotency-Key": key},
+            "/api/v1/reports/",
+            name="POST /api/v1/reports/",
+            json={
+                "enterprise": self.account["enterprise"],
+                "status": "resumed",
+                "workers_on_payroll": payroll,
+                "workers_on_duty": random.randint(max(1, payroll // 2), payroll),
+            },
+            headers={"Authorization": f"Bearer {self.account['token']}", "Idempotency-Key": key},
             catch_response=True,
         ) as response:
             if response.status_code == 201:
@@ -57,10 +62,12 @@ class Leader(HttpUser):
     def on_start(self):
         page = self.client.get("/accounts/login/", name="login")
         token = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken")
-        self.client.post("/accounts/login/", name="login",
-                         data={"username": "leader", "password": LEADER_PASSWORD,
-                               "csrfmiddlewaretoken": token},
-                         headers={"Referer": f"{self.host}/accounts/login/"})
+        self.client.post(
+            "/accounts/login/",
+            name="login",
+            data={"username": "leader", "password": LEADER_PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accounts/login/"},
+        )
 
     @task
     def dashboard(self):

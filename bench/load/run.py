@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Load test: gunicorn + PostgreSQL on loopback, the demo district, and locust.
 
-  1. mixed load: 200 enterprises posting reports (1–2 s between reports, each with its own API
+  1. mixed load: 200 enterprises posting reports (1–3 s between reports, each with its own API
      key and Idempotency-Key) while 10 leaders reload the dashboard (2–5 s between reloads);
   2. capacity: report submission with no pause between requests;
   3. capacity of a trivial Django view (the health check), the same way — the baseline.
@@ -15,7 +15,6 @@ Targets (issue 7): zero errors; p95 under 300 ms for report submission; report c
 
 import argparse
 import csv
-import json
 import os
 import socket
 import subprocess
@@ -43,17 +42,27 @@ def prepare(work: Path, *, enterprises: int = 200) -> dict:
     sys.path.insert(0, str(ROOT / "bench"))
     from import_enterprises import fresh_database
 
-    env = {**os.environ, "FUGONG_VAR_DIR": str(work), "FUGONG_LOG_LEVEL": "WARNING",
-           "DATABASE_URL": fresh_database(POSTGRES, "fugong_load", work),
-           "DJANGO_SETTINGS_MODULE": "fugong.settings"}
+    env = {
+        **os.environ,
+        "FUGONG_VAR_DIR": str(work),
+        "FUGONG_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": fresh_database(POSTGRES, "fugong_load", work),
+        "DJANGO_SETTINGS_MODULE": "fugong.settings",
+    }
     fugong = [PYTHON, "-m", "fugong"]
     subprocess.run([*fugong, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*fugong, "demo", "--password", LEADER_PASSWORD], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*fugong, "demo", "--password", LEADER_PASSWORD],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     accounts = work / "accounts.json"
-    subprocess.run([*fugong, "shell", "-c", _ACCOUNTS_SCRIPT.format(n=enterprises,
-                                                                    path=accounts)],
-                   env=env, check=True)
+    subprocess.run(
+        [*fugong, "shell", "-c", _ACCOUNTS_SCRIPT.format(n=enterprises, path=accounts)],
+        env=env,
+        check=True,
+    )
     return {**env, "FUGONG_LOAD_ACCOUNTS": str(accounts), "FUGONG_LOAD_PASSWORD": LEADER_PASSWORD}
 
 
@@ -77,11 +86,30 @@ class Server:
     def __init__(self, env: dict, *, workers: int = 4, threads: int = 4):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(Path(env["FUGONG_VAR_DIR"]) / "gunicorn.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "fugong.wsgi:application", "--bind",
-             f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads),
-             "--worker-class", "gthread", "--access-logfile", "/dev/null"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "fugong.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--keep-alive",
+                "75",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.wait_healthy(60)
 
@@ -103,24 +131,56 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+        self.log.close()
 
 
-def locust(env: dict, server: Server, classes: list[str], *, users: int, seconds: int,
-           prefix: Path, extra_env: dict | None = None) -> list[dict]:
+def locust(
+    env: dict,
+    server: Server,
+    classes: list[str],
+    *,
+    users: int,
+    seconds: int,
+    prefix: Path,
+    extra_env: dict | None = None,
+) -> list[dict]:
     subprocess.run(
-        [PYTHON, "-m", "locust", "-f", str(ROOT / "bench/load/locustfile.py"), "--headless",
-         "-u", str(users), "-r", str(min(users, 50)), "-t", f"{seconds}s", "--host", server.url,
-         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", *classes],
-        env={**env, **(extra_env or {})}, check=False, stdout=subprocess.DEVNULL,
+        [
+            PYTHON,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench/load/locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(min(users, 50)),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            server.url,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            *classes,
+        ],
+        env={**env, **(extra_env or {})},
+        check=False,
+        stdout=subprocess.DEVNULL,
     )
     with open(f"{prefix}_stats.csv", newline="") as f:
         return [row for row in csv.DictReader(f) if row["Name"] != "Aggregated"]
 
 
 def describe(row: dict) -> str:
-    return (f"{row['Name']:<32} {int(row['Request Count']):>7} requests "
-            f"{float(row['Requests/s']):>7.1f}/s  p50 {row['50%']:>5} ms  p95 {row['95%']:>5} ms"
-            f"  p99 {row['99%']:>5} ms  errors {row['Failure Count']}")
+    return (
+        f"{row['Name']:<32} {int(row['Request Count']):>7} requests "
+        f"{float(row['Requests/s']):>7.1f}/s  p50 {row['50%']:>5} ms  p95 {row['95%']:>5} ms"
+        f"  p99 {row['99%']:>5} ms  errors {row['Failure Count']}"
+    )
 
 
 def main() -> None:
@@ -132,27 +192,43 @@ def main() -> None:
     env = prepare(work)
     server = Server(env)
     try:
-        print(f"1. mixed load: 200 enterprises reporting, 10 leaders on the dashboard, "
-              f"{args.duration} s")
-        mixed = locust(env, server, ["Enterprise", "Leader"], users=210, seconds=args.duration,
-                       prefix=work / "mixed")
+        print(
+            f"1. mixed load: 200 enterprises reporting, 10 leaders on the dashboard, "
+            f"{args.duration} s"
+        )
+        mixed = locust(
+            env,
+            server,
+            ["Enterprise", "Leader"],
+            users=210,
+            seconds=args.duration,
+            prefix=work / "mixed",
+        )
         for row in mixed:
             print("   " + describe(row))
         print("2. capacity, report submission (50 users, no pause, 30 s)")
-        [reports] = [r for r in locust(env, server, ["ReportSaturation"], users=50, seconds=30,
-                                       prefix=work / "reports") if "reports" in r["Name"]]
+        [reports] = [
+            r
+            for r in locust(
+                env, server, ["ReportSaturation"], users=50, seconds=30, prefix=work / "reports"
+            )
+            if "reports" in r["Name"]
+        ]
         print("   " + describe(reports))
         print("3. capacity, trivial view (50 users, no pause, 30 s)")
-        [trivial] = locust(env, server, ["TrivialSaturation"], users=50, seconds=30,
-                           prefix=work / "trivial")
+        [trivial] = locust(
+            env, server, ["TrivialSaturation"], users=50, seconds=30, prefix=work / "trivial"
+        )
         print("   " + describe(trivial))
     finally:
         server.stop()
     submissions = next(r for r in mixed if "reports" in r["Name"])
     errors = sum(int(r["Failure Count"]) for r in [*mixed, reports, trivial])
     ratio = float(reports["Requests/s"]) / float(trivial["Requests/s"])
-    print(f"errors: {errors} (target 0); report p95 under load: {submissions['95%']} ms "
-          f"(target < 300); report capacity = {ratio:.0%} of the trivial view's (target ≥ 40%)")
+    print(
+        f"errors: {errors} (target 0); report p95 under load: {submissions['95%']} ms "
+        f"(target < 300); report capacity = {ratio:.0%} of the trivial view's (target ≥ 40%)"
+    )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,8 @@ AS_OF = OpenApiParameter("at", OpenApiTypes.DATETIME, description="截至时点�
 
 # Plain serializers, not ModelSerializers: this is the hot path of the morning every enterprise
 # reports, and a ModelSerializer rebuilds its fields from the model on every request.
-STATUSES = [value for value, _label in Status.choices]
-DIFFICULTIES = ["", *(value for value, _label in Difficulty.choices)]
+STATUSES = Status.choices
+DIFFICULTIES = [("", ""), *Difficulty.choices]
 
 
 class ReportOut(serializers.Serializer):
@@ -235,7 +235,9 @@ class FiguresView(APIView):
 
     @extend_schema(parameters=[AS_OF], responses=FigureSetOut)
     def get(self, request):
-        return Response(_figure_set_out(figures_as_of(_moment(request), user=request.user)))
+        current = not request.query_params.get("at")
+        figures = figures_as_of(_moment(request), user=request.user, current=current)
+        return Response(_figure_set_out(figures))
 
 
 class SeriesView(APIView):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fugong.core.bulk import insert_rows
 from fugong.resumption.categories import CONSTRUCTION
 from fugong.resumption.models import Difficulty, Report, Source, Status
-from fugong.resumption.selectors import _district_day_cubes
+from fugong.resumption.selectors import _district_days
 from fugong.resumption.services import refresh_current_states
 
 SEED = 20200210
@@ -177,4 +177,4 @@ def registered_at() -> datetime:
 def store_daily_snapshots() -> None:
     """The trend chart's past days, computed once at load instead of on the first visit."""
     last = LAST_MOMENT.date()
-    _district_day_cubes([FIRST_DAY + timedelta(days=n) for n in range((last - FIRST_DAY).days)])
+    _district_days([FIRST_DAY + timedelta(days=n) for n in range((last - FIRST_DAY).days)])

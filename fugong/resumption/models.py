@@ -234,6 +234,7 @@ class DailySnapshot(models.Model):
     day = models.DateField(unique=True)
     computed_at = models.DateTimeField()
     cube = models.JSONField()
+    totals = models.JSONField(default=dict)  # by category: what the district's trend reads
 
     def __str__(self):
         return f"{self.day}"

@@ -145,10 +145,11 @@ class FigureSet:
 # Cubes
 
 
-def figure_cube(at: datetime, *, user: User) -> list[CubeRow]:
+def figure_cube(at: datetime, *, user: User, current: bool = False) -> list[CubeRow]:
     """The situation of every entity in the user's scope at `at`, counted by category, street,
-    park and status."""
-    if at >= _latest_reported_at():
+    park and status. `current`: "now", as the current-state table holds it at the moment of
+    reading — reports arriving while the page is computed are then included, not refused."""
+    if current or at >= _latest_reported_at():
         return _cube_from_current_state(at, user)
     return _cube_from_reports(at, user)
 
@@ -247,8 +248,8 @@ def _cube_from_reports(at: datetime, user: User) -> list[CubeRow]:
 # Roll-ups
 
 
-def figures_as_of(at: datetime, *, user: User) -> FigureSet:
-    return rollup(figure_cube(at, user=user), at=at)
+def figures_as_of(at: datetime, *, user: User, current: bool = False) -> FigureSet:
+    return rollup(figure_cube(at, user=user, current=current), at=at)
 
 
 def rollup(cube: list[CubeRow], *, at: datetime) -> FigureSet:
@@ -314,7 +315,9 @@ class SeriesPoint:
     by_category: dict[str, Figures]
 
 
-def daily_series(first_day: date, until: datetime, *, user: User) -> list[SeriesPoint]:
+def daily_series(
+    first_day: date, until: datetime, *, user: User, current: bool = False
+) -> list[SeriesPoint]:
     """Figures at the end of each day from `first_day` to the last day anything was reported,
     and at `until` itself (the last point)."""
     until_day = timezone.localtime(until).date()
@@ -324,21 +327,37 @@ def daily_series(first_day: date, until: datetime, *, user: User) -> list[Series
     last_day = timezone.localtime(last_report).date() if last_report else first_day
     last_point_day = min(until_day - timedelta(days=1), last_day)
     days = [first_day + timedelta(days=n) for n in range((last_point_day - first_day).days + 1)]
-    cubes = _district_day_cubes(days) if user.sees_whole_district or _area_scoped(user) else {}
+    stored = _district_days(days) if user.sees_whole_district or _area_scoped(user) else {}
     points = []
     for day in days:
-        cube = cubes.get(day)
-        if cube is None:
-            cube = figure_cube(end_of_day(day), user=user)
-        elif not user.sees_whole_district:
-            cube = cube_in_areas(cube, user)
-        points.append(_point(end_of_day(day), cube))
-    points.append(_point(until, figure_cube(until, user=user)))
+        snapshot = stored.get(day)
+        if snapshot is None:
+            points.append(_point(end_of_day(day), figure_cube(end_of_day(day), user=user)))
+        elif user.sees_whole_district:
+            points.append(_point_from_totals(end_of_day(day), snapshot.totals))
+        else:
+            points.append(_point(end_of_day(day), cube_in_areas(snapshot.cube(), user)))
+    points.append(_point(until, figure_cube(until, user=user, current=current)))
     return points
 
 
 def _area_scoped(user: User) -> bool:
     return user.role == User.Role.AREA_OFFICER and not user.is_superuser
+
+
+def _point_from_totals(at: datetime, totals: dict[str, list[int]]) -> SeriesPoint:
+    by_category = {code: Figures(*totals[code]) for code, _label in CATEGORIES}
+    total = Figures(*(sum(values) for values in zip(*totals.values(), strict=True)))
+    return SeriesPoint(at=at, total=total, by_category=by_category)
+
+
+def _totals(cube: list[CubeRow]) -> dict[str, list[int]]:
+    """A day's figures by category, as stored beside its cube (the district trend needs no more)."""
+    point = _point(datetime.min, cube)
+    return {
+        code: [f.entities, f.resumed, f.fully_resumed, f.closed, f.payroll, f.on_duty]
+        for code, f in point.by_category.items()
+    }
 
 
 def _point(at: datetime, cube: list[CubeRow]) -> SeriesPoint:
@@ -350,31 +369,48 @@ def _point(at: datetime, cube: list[CubeRow]) -> SeriesPoint:
     return SeriesPoint(at=at, total=figure_set.total, by_category=by_category)
 
 
-def _district_day_cubes(days: list[date]) -> dict[date, list[CubeRow]]:
-    """District cubes at the end of past days, from snapshots that are still exact; missing or
+@dataclass
+class StoredDay:
+    totals: dict[str, list[int]]
+    stored_rows: list[list] | None = None
+    snapshot: DailySnapshot | None = None  # its cube is read only when asked for
+
+    @property
+    def rows(self) -> list[list]:
+        if self.stored_rows is None:
+            self.stored_rows = self.snapshot.cube
+        return self.stored_rows
+
+    def cube(self) -> list[CubeRow]:
+        return [CubeRow(*values) for values in self.rows]
+
+
+def _district_days(days: list[date]) -> dict[date, StoredDay]:
+    """District figures at the end of past days, from snapshots that are still exact; missing or
     stale ones are computed and stored. Today is never stored: it is not over."""
     today = timezone.localdate()
     past = [d for d in days if d < today]
-    snapshots = {s.day: s for s in DailySnapshot.objects.filter(day__in=past)}
+    # The district's trend needs only each day's totals: a day's cube (hundreds of rows) is read
+    # when an area officer's trend cuts it, or when a quiet day is copied from it.
+    snapshots = {s.day: s for s in DailySnapshot.objects.filter(day__in=past).defer("cube")}
     stale = _stale_days(snapshots.values())
-    to_compute = [d for d in past if d not in snapshots or d in stale]
+    to_compute = [d for d in past if d not in snapshots or d in stale or not snapshots[d].totals]
     active = _days_with_changes(to_compute[0], to_compute[-1]) if to_compute else set()
     computed_at = timezone.now()  # one stamp for the batch: one staleness query next time
-    cubes: dict[date, list[CubeRow]] = {}
+    stored: dict[date, StoredDay] = {}
     for day in past:
         if day not in to_compute:
-            cubes[day] = [CubeRow(*values) for values in snapshots[day].cube]
+            stored[day] = StoredDay(snapshots[day].totals, snapshot=snapshots[day])
             continue
-        previous = cubes.get(day - timedelta(days=1))
-        # A day on which nobody reported and nothing was registered ends as the day before did.
-        cube = (
-            previous
-            if previous is not None and day not in active
-            else figure_cube(end_of_day(day), user=DISTRICT)
-        )
-        _store_snapshot(day, cube, computed_at)
-        cubes[day] = cube
-    return cubes
+        previous = stored.get(day - timedelta(days=1))
+        if previous is not None and day not in active:
+            # Nobody reported and nothing was registered: the day ends as the one before did.
+            stored[day] = StoredDay(previous.totals, previous.rows)
+        else:
+            cube = figure_cube(end_of_day(day), user=DISTRICT)
+            stored[day] = StoredDay(_totals(cube), [list(row.__dict__.values()) for row in cube])
+        _store_snapshot(day, stored[day], computed_at)
+    return stored
 
 
 def _days_with_changes(first: date, last: date) -> set[date]:
@@ -395,12 +431,12 @@ def _days_with_changes(first: date, last: date) -> set[date]:
     return {moment.date() for moment in days}
 
 
-def _store_snapshot(day: date, cube: list[CubeRow], computed_at: datetime) -> None:
-    rows = [list(row.__dict__.values()) for row in cube]
+def _store_snapshot(day: date, stored: "StoredDay", computed_at: datetime) -> None:
     try:
         with transaction.atomic():
             DailySnapshot.objects.update_or_create(
-                day=day, defaults={"computed_at": computed_at, "cube": rows}
+                day=day,
+                defaults={"computed_at": computed_at, "cube": stored.rows, "totals": stored.totals},
             )
     except IntegrityError:
         pass  # another request stored the same day's snapshot a moment ago

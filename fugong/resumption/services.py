@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.api import request_atomic
 from fugong.core.models import User
 from fugong.core.permissions import has_role
 from fugong.core.services import notify, text_message
@@ -45,11 +46,13 @@ REPORT_FIELDS = (
 def may_report_for(user: User, subject) -> bool:
     if not has_role(user, *REPORTER_ROLES):
         return False
+    if user.role == Role.ENTERPRISE and isinstance(subject, Enterprise):
+        return subject.pk == user.enterprise_id  # its own record: no query needed
     visible = enterprises_visible_to if isinstance(subject, Enterprise) else projects_visible_to
     return visible(user).filter(pk=subject.pk).exists()
 
 
-@transaction.atomic
+@request_atomic
 def report_submit(
     *,
     actor: User,
@@ -64,7 +67,13 @@ def report_submit(
     resumed."""
     if not may_report_for(actor, subject):
         raise PermissionDenied
-    subject = _lock(subject)
+    key = _subject_key(subject)
+    # Reports of one entity are applied one after the other: lock its current state, or before
+    # its first report the entity itself (and look again: another report may just have made it).
+    state = CurrentState.objects.select_for_update().filter(**key).first()
+    if state is None:
+        subject = _lock(subject)
+        state = CurrentState.objects.filter(**key).first()
     report = _new_report(
         subject,
         actor=actor,
@@ -72,8 +81,6 @@ def report_submit(
         source=source or SOURCE_OF_ROLE.get(actor.role, Source.COORDINATOR),
         values=values,
     )
-    key = _subject_key(subject)
-    state = CurrentState.objects.filter(**key).first()
     is_latest = state is None or report.reported_at >= state.reported_at
     # The common case, a report of now, follows the current state: compare with it and replace
     # it. A late report of an earlier moment is compared with the report before it instead.
@@ -124,7 +131,7 @@ def report_correct(*, actor: User, report: Report, **values) -> Report:
 
 def _lock(subject):
     """Serialise report writes per entity, so the current state stays the latest report."""
-    return type(subject).objects.select_for_update().get(pk=subject.pk)
+    return type(subject).objects.select_for_update().only("id", "created_at").get(pk=subject.pk)
 
 
 def _new_report(subject, *, actor, reported_at, source, values) -> Report:

@@ -66,8 +66,9 @@ def _series_start(at, user):
 def dashboard(request):
     at = _moment(request)
     user = request.user
-    figures = figures_as_of(at, user=user)
-    series = daily_series(_series_start(at, user), at, user=user)
+    current = not request.GET.get("at")
+    figures = figures_as_of(at, user=user, current=current)
+    series = daily_series(_series_start(at, user), at, user=user, current=current)
     context = {
         "form": AsOfForm(initial={"at": timezone.localtime(at)}),
         "at": at,

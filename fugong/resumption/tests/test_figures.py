@@ -231,4 +231,9 @@ def test_quiet_days_carry_the_day_before_and_registrations_still_count(submit, p
     submit(a, "2020-03-04 10:00", "partly", duty=8)
     series = daily_series(at("2020-03-01 00:00").date(), at("2020-03-05 12:00"), user=DISTRICT)
     assert [(p.total.entities, p.total.on_duty) for p in series] == [
-        (2, 5), (2, 5), (3, 5), (3, 8), (3, 8)]
+        (2, 5),
+        (2, 5),
+        (3, 5),
+        (3, 8),
+        (3, 8),
+    ]
