@@ -18,7 +18,6 @@ from django.db.models import (
     Exists,
     F,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -316,7 +315,12 @@ class SeriesPoint:
 
 
 def daily_series(
-    first_day: date, until: datetime, *, user: User, current: bool = False
+    first_day: date,
+    until: datetime,
+    *,
+    user: User,
+    current: bool = False,
+    last_cube: list[CubeRow] | None = None,
 ) -> list[SeriesPoint]:
     """Figures at the end of each day from `first_day` to the last day anything was reported,
     and at `until` itself (the last point)."""
@@ -337,7 +341,9 @@ def daily_series(
             points.append(_point_from_totals(end_of_day(day), snapshot.totals))
         else:
             points.append(_point(end_of_day(day), cube_in_areas(snapshot.cube(), user)))
-    points.append(_point(until, figure_cube(until, user=user, current=current)))
+    if last_cube is None:  # the caller may already hold the figures at `until`
+        last_cube = figure_cube(until, user=user, current=current)
+    points.append(_point(until, last_cube))
     return points
 
 
@@ -456,20 +462,23 @@ def _stale_days(snapshots) -> set[date]:
 
 
 def _earliest_moment_recorded_since(moment: datetime) -> datetime | None:
-    if connection.vendor != "sqlite":
-        return Report.objects.filter(recorded_at__gt=moment).aggregate(earliest=Min("reported_at"))[
-            "earliest"
-        ]
-    # SQLite answers MIN(reported_at) by walking the reported_at index, whatever the filter;
-    # the reports recorded since a moment are few, so read them from the recorded_at index.
-    sql = (
-        f"SELECT MIN(reported_at) FROM {Report._meta.db_table} INDEXED BY report_recorded "
-        "WHERE recorded_at > %s"
-    )
+    """MIN(reported_at) of the reports recorded after `moment`. Both databases would answer it by
+    walking the whole reported_at index; the reports recorded since a moment are few, so they
+    are read from the (recorded_at, reported_at) index instead: SQLite is told which index,
+    PostgreSQL is kept from flattening the subquery (OFFSET 0)."""
+    table = Report._meta.db_table
+    sql = {
+        "sqlite": f"SELECT MIN(reported_at) FROM {table} INDEXED BY report_recorded "
+        "WHERE recorded_at > %s",
+        "postgresql": f"SELECT MIN(reported_at) FROM (SELECT reported_at FROM {table} "
+        "WHERE recorded_at > %s OFFSET 0) recent",
+    }[connection.vendor]
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment)])
         value = cursor.fetchone()[0]
-    return connection.ops.convert_datetimefield_value(value, None, connection)
+    if connection.vendor == "sqlite":
+        return connection.ops.convert_datetimefield_value(value, None, connection)
+    return value
 
 
 class _DistrictViewer:

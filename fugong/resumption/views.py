@@ -68,7 +68,7 @@ def dashboard(request):
     user = request.user
     current = not request.GET.get("at")
     figures = figures_as_of(at, user=user, current=current)
-    series = daily_series(_series_start(at, user), at, user=user, current=current)
+    series = daily_series(_series_start(at, user), at, user=user, last_cube=figures.cube)
     context = {
         "form": AsOfForm(initial={"at": timezone.localtime(at)}),
         "at": at,
