@@ -27,6 +27,21 @@ def body(request) -> Mapping:
     raise exceptions.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象")]})
 
 
+def import_response(request, run_import) -> Response:
+    """The API side of a spreadsheet import: the uploaded `file`, `dry_run=true` to only check;
+    a refused file is a 400 listing every row error in the error shape, else 200 or 201."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise exceptions.ValidationError({"file": [_("请上传文件")]})
+    dry_run = str(body(request).get("dry_run", "")).lower() in ("1", "true", "yes")
+    result = run_import(actor=request.user, file=upload, dry_run=dry_run)
+    if not result.ok:
+        return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
+    return Response(
+        result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+    )
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -179,3 +179,17 @@ def write_xlsx(*, sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
             sheet.set_column(c, c, max(10, min(40, len(header) * 2 + 4)))
     workbook.close()
     return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str):
+    """A workbook as a download (the file name may be Chinese: RFC 5987 encoding)."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

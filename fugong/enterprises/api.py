@@ -1,12 +1,11 @@
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import body, idempotent
+from fugong.core.api import body, idempotent, import_response
 from fugong.core.audit import personal_data_shown
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
@@ -252,16 +251,7 @@ class EnterpriseImport(APIView):
     )
     @idempotent
     def post(self, request):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise serializers.ValidationError({"file": [_("请上传文件")]})
-        dry_run = str(body(request).get("dry_run", "")).lower() in ("1", "true", "yes")
-        result = services.enterprises_import(actor=request.user, file=upload, dry_run=dry_run)
-        if not result.ok:
-            return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
-        )
+        return import_response(request, services.enterprises_import)
 
 
 class ProjectOut(MaskedContact, serializers.ModelSerializer):

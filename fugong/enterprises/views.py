@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fugong.core.audit import personal_data_shown
+from fugong.core.excel import xlsx_response
 from fugong.core.exceptions import StaleRecord
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
@@ -35,13 +35,6 @@ Role = User.Role
 REGISTER_ROLES = (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT, Role.AREA_OFFICER, Role.LIAISON)
 PROJECT_ROLES = (*REGISTER_ROLES, Role.ENFORCEMENT, Role.ENTERPRISE)
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def _querystring(request) -> str:
@@ -93,7 +86,7 @@ def enterprise_export(request):
         filterset.qs, mask_personal_data=not can_see_personal_data(request.user)
     )
     personal_data_shown(request, what="企业联系电话（导出）", count=filterset.qs.count())
-    return _xlsx_response(content, f"enterprises-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"enterprises-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _visible_enterprise(request, pk: int) -> Enterprise:
@@ -265,7 +258,7 @@ def enterprise_import_job(request, pk: int):
 
 @role_required(Role.COORDINATOR)
 def import_template(request):
-    return _xlsx_response(template_workbook(), "enterprise-register-template.xlsx")
+    return xlsx_response(template_workbook(), "enterprise-register-template.xlsx")
 
 
 # Construction projects
@@ -288,7 +281,7 @@ def project_list(request):
 def project_export(request):
     projects = projects_visible_to(request.user)
     filterset = ProjectFilter(request.GET, queryset=projects, user=request.user)
-    return _xlsx_response(
+    return xlsx_response(
         projects_workbook(filterset.qs), f"projects-{timezone.localdate():%Y%m%d}.xlsx"
     )
 

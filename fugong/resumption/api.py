@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import body, idempotent
+from fugong.core.api import body, idempotent, import_response
 from fugong.core.models import Region, User
 from fugong.core.permissions import roles_permission
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
@@ -19,13 +19,15 @@ from fugong.resumption.categories import CATEGORY_LABELS
 from fugong.resumption.models import Difficulty, Status
 from fugong.resumption.selectors import (
     ENTITY_STATES,
+    SERIES_MAX_DAYS,
     daily_series,
     entities_as_of,
     figures_as_of,
     missing_reports,
     reports_visible_to,
+    series_start,
 )
-from fugong.resumption.views import DASHBOARD_ROLES, SERIES_MAX_DAYS, _series_start
+from fugong.resumption.views import DASHBOARD_ROLES
 
 Role = User.Role
 AS_OF = OpenApiParameter("at", OpenApiTypes.DATETIME, description="截至时点（ISO 8601），默认现在")
@@ -260,7 +262,7 @@ class SeriesView(APIView):
         first = (
             serializers.DateField().to_internal_value(start)
             if start
-            else _series_start(at, request.user)
+            else series_start(at, request.user)
         )
         days = (timezone.localtime(at).date() - first).days
         if not 0 <= days <= SERIES_MAX_DAYS:
@@ -411,16 +413,7 @@ class ReportImportView(APIView):
     )
     @idempotent
     def post(self, request):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise serializers.ValidationError({"file": ["请上传文件"]})
-        dry_run = str(body(request).get("dry_run", "")).lower() in ("1", "true", "yes")
-        result = importing.reports_import(actor=request.user, file=upload, dry_run=dry_run)
-        if not result.ok:
-            return Response(result.refusal(), status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            result.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
-        )
+        return import_response(request, importing.reports_import)
 
 
 class FlagReviewView(APIView):

@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -312,6 +313,22 @@ class SeriesPoint:
     at: datetime
     total: Figures
     by_category: dict[str, Figures]
+
+
+SERIES_MAX_DAYS = 120
+
+
+def series_start(at: datetime, user: User) -> date:
+    """The first day with a report, at most 120 days back."""
+    first = (
+        reports_visible_to(user)
+        .filter(reported_at__lte=at)
+        .aggregate(first=Min("reported_at"))["first"]
+    )
+    earliest = timezone.localtime(at).date() - timedelta(days=SERIES_MAX_DAYS)
+    return (
+        max(timezone.localtime(first).date(), earliest) if first else timezone.localtime(at).date()
+    )
 
 
 def daily_series(

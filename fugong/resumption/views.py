@@ -1,11 +1,9 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,13 +13,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
+from fugong.core.excel import xlsx_response
 from fugong.core.models import ImportJob, Region, User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
 from fugong.core.services import import_job_finish, import_job_start
 from fugong.enterprises.forms import ImportUploadForm
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
-from fugong.enterprises.views import _xlsx_response
 from fugong.resumption import bulletin, charts, importing, services
 from fugong.resumption.categories import CATEGORY_LABELS
 from fugong.resumption.forms import AsOfForm, DayForm, OfficerReportForm, ReportForm
@@ -34,12 +32,12 @@ from fugong.resumption.selectors import (
     missing_by_area,
     missing_reports,
     reports_visible_to,
+    series_start,
 )
 
 Role = User.Role
 DASHBOARD_ROLES = (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT, Role.AREA_OFFICER, Role.LIAISON)
 OFFICER_ROLES = (Role.COORDINATOR, Role.AREA_OFFICER, Role.LIAISON)
-SERIES_MAX_DAYS = 120
 
 
 # Dashboard
@@ -49,26 +47,13 @@ def _moment(request):
     return AsOfForm(request.GET).moment()
 
 
-def _series_start(at, user):
-    """The first day with a report, at most 120 days back."""
-    first = (
-        reports_visible_to(user)
-        .filter(reported_at__lte=at)
-        .aggregate(first=Min("reported_at"))["first"]
-    )
-    earliest = timezone.localtime(at).date() - timedelta(days=SERIES_MAX_DAYS)
-    return (
-        max(timezone.localtime(first).date(), earliest) if first else timezone.localtime(at).date()
-    )
-
-
 @role_required(*DASHBOARD_ROLES)
 def dashboard(request):
     at = _moment(request)
     user = request.user
     current = not request.GET.get("at")
     figures = figures_as_of(at, user=user, current=current)
-    series = daily_series(_series_start(at, user), at, user=user, last_cube=figures.cube)
+    series = daily_series(series_start(at, user), at, user=user, last_cube=figures.cube)
     context = {
         "form": AsOfForm(initial={"at": timezone.localtime(at)}),
         "at": at,
@@ -86,8 +71,8 @@ def dashboard(request):
 def dashboard_export(request):
     at = _moment(request)
     figures = figures_as_of(at, user=request.user)
-    series = daily_series(_series_start(at, request.user), at, user=request.user)
-    return _xlsx_response(
+    series = daily_series(series_start(at, request.user), at, user=request.user)
+    return xlsx_response(
         bulletin.bulletin_xlsx(figures, series=series),
         f"resumption-{timezone.localtime(at):%Y%m%d-%H%M}.xlsx",
     )
@@ -107,7 +92,7 @@ def bulletin_download(request):
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''bulletin-{stamp}.docx"
         return response
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(bulletin.bulletin_xlsx(figures), f"bulletin-{stamp}.xlsx")
+        return xlsx_response(bulletin.bulletin_xlsx(figures), f"bulletin-{stamp}.xlsx")
     return HttpResponse(
         bulletin.bulletin_text(figures, place=place), content_type="text/plain; charset=utf-8"
     )
@@ -405,4 +390,4 @@ def upload_job(request, pk: int):
 
 @role_required(Role.COORDINATOR, Role.AREA_OFFICER)
 def upload_template(request):
-    return _xlsx_response(importing.template_workbook(), "daily-reports-template.xlsx")
+    return xlsx_response(importing.template_workbook(), "daily-reports-template.xlsx")
