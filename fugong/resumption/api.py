@@ -23,6 +23,7 @@ from fugong.resumption.selectors import (
     daily_series,
     entities_as_of,
     figures_as_of,
+    missing_by_area,
     missing_reports,
     reports_visible_to,
     series_start,
@@ -112,7 +113,21 @@ class ReportListCreate(generics.ListCreateAPIView):
             reports = reports.filter(reported_at__gte=params["from"])
         if params.get("to"):
             reports = reports.filter(reported_at__lte=params["to"])
+        if params.get("flagged") in ("1", "true"):  # accepted but flagged, not yet reviewed
+            reports = reports.exclude(flags=[]).filter(review__isnull=True)
         return reports
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("enterprise", int),
+            OpenApiParameter("project", int),
+            OpenApiParameter("from", OpenApiTypes.DATETIME),
+            OpenApiParameter("to", OpenApiTypes.DATETIME),
+            OpenApiParameter("flagged", bool, description="只看待核实的异常提示"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=ReportIn, responses={201: ReportOut})
     @idempotent
@@ -376,6 +391,10 @@ class MissingReportsView(APIView):
         return Response(
             {
                 "day": day.isoformat(),
+                "by_area": [
+                    {"region": area.pk, "name": area.name, "count": n}
+                    for area, n in missing_by_area(day, user=request.user)
+                ],
                 "enterprises": list(enterprise_list.values("id", "name", "region__name")),
                 "projects": list(project_list.values("id", "name", "region__name")),
             }

@@ -118,3 +118,16 @@ def test_missing_reports_and_reminders(people, login):
 @pytest.mark.parametrize("persona", ["enterprise_a", "enforcement"])
 def test_figures_are_closed_to_enterprises_and_enforcement(people, login, persona):
     assert login(getattr(people, persona)).get(reverse("api_figures")).status_code == 403
+
+
+def test_flagged_reports_and_missing_counts_through_the_api(people, login, submit):
+    a = people.enterprise_a.enterprise
+    submit(a, "2020-03-01 10:00", "partly", duty=12)
+    dip = submit(a, "2020-03-02 10:00", "partly", duty=2)
+    client = login(people.street_officer)
+    flagged = client.get(reverse("api_reports"), {"flagged": "true"}).json()
+    assert [r["id"] for r in flagged["results"]] == [dip.pk]
+    client.post(reverse("api_flag_review", args=[dip.pk]), {}, content_type="application/json")
+    assert client.get(reverse("api_reports"), {"flagged": "true"}).json()["count"] == 0
+    missing = client.get(reverse("api_missing"), {"day": "2020-03-03"}).json()
+    assert missing["by_area"] == [{"region": a.region_id, "name": "淮河路街道", "count": 1}]
