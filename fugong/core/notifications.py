@@ -4,6 +4,7 @@ writes each message to var/outbox/, and a deployment plugs in its SMS gateway by
 import json
 import logging
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,9 +27,11 @@ class DeliveryError(Exception):
     pass
 
 
-class BaseBackend:
-    def send(self, message: Message) -> None:
-        raise NotImplementedError  # pragma: no cover - the interface every backend implements
+class BaseBackend(ABC):
+    """What a delivery backend implements: send one message, or raise DeliveryError."""
+
+    @abstractmethod
+    def send(self, message: Message) -> None: ...
 
 
 class ConsoleBackend(BaseBackend):
