@@ -67,6 +67,15 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[validate_phone])
+    # Overdue requests are escalated to this person before they reach the district leaders.
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("部门负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     history = HistoricalRecords()

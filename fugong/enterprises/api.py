@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -9,18 +10,45 @@ from fugong.core.api import body, idempotent, import_response
 from fugong.core.audit import personal_data_shown
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
-from fugong.core.models import User
+from fugong.core.models import Region, User
 from fugong.core.permissions import can_see_personal_data, roles_permission
 from fugong.enterprises import services
-from fugong.enterprises.filters import EnterpriseFilter, ProjectFilter
-from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.enterprises.filters import (
+    AssignmentFilter,
+    EnterpriseFilter,
+    ProjectFilter,
+    VisitFilter,
+)
+from fugong.enterprises.models import (
+    ConstructionProject,
+    Enterprise,
+    GradeRule,
+    LiaisonAssignment,
+    Visit,
+)
 from fugong.enterprises.selectors import (
+    ASSIGNMENT_READERS,
+    COVERAGE_GROUPS,
+    VISIT_READERS,
+    assignments_visible_to,
+    coverage,
+    enterprises_managed_by,
     enterprises_visible_to,
+    enterprises_visitable_by,
+    liaison_officers,
     parks_choosable_by,
     projects_visible_to,
     regions_choosable_by,
+    uncovered_enterprises,
+    visits_visible_to,
 )
-from fugong.enterprises.views import PROJECT_ROLES, REGISTER_ROLES
+from fugong.enterprises.views import (
+    ASSIGNING_ROLES,
+    COVERAGE_ROLES,
+    PROJECT_ROLES,
+    REGISTER_ROLES,
+    VISITING_ROLES,
+)
 
 Role = User.Role
 
@@ -36,6 +64,7 @@ class MaskedContact:
 
 
 class EnterpriseOut(MaskedContact, serializers.ModelSerializer):
+    effective_grade = serializers.CharField(read_only=True)
     region_name = serializers.CharField(source="region.name")
     park_name = serializers.CharField(source="park.name", default="")
     category_display = serializers.CharField(source="get_category_display")
@@ -62,6 +91,9 @@ class EnterpriseOut(MaskedContact, serializers.ModelSerializer):
             "is_talent",
             "is_epidemic_supplies",
             "grade",
+            "effective_grade",
+            "grade_overridden",
+            "grade_reason",
             "status",
             "created_at",
             "updated_at",
@@ -354,3 +386,463 @@ class ProjectDetail(RecordsPersonalData, generics.RetrieveUpdateAPIView):
             **serializer.validated_data,
         )
         return Response(ProjectOut(project, context=_context(request)).data)
+
+
+# Grading (ABC等级划定)
+
+GRADE_READERS = (Role.COORDINATOR, Role.LEADER)
+
+
+class GradeRuleSerializer(serializers.ModelSerializer):
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Enterprise.Category.choices),
+        required=False,
+        help_text="企业类别（任一）；空列表为不限类别",
+    )
+    description = serializers.CharField(source="describe", read_only=True)
+
+    class Meta:
+        model = GradeRule
+        fields = [
+            "id",
+            "order",
+            "grade",
+            "categories",
+            "is_key",
+            "is_talent",
+            "headcount_below",
+            "note",
+            "description",
+        ]
+
+
+class GradeRuleListCreate(generics.ListCreateAPIView):
+    """The grading rules in the order they are tried (first match wins; none matching gives B).
+    Changing them changes no grade until the grades are recomputed."""
+
+    serializer_class = GradeRuleSerializer
+    pagination_class = None
+    queryset = GradeRule.objects.all()
+
+    def get_permissions(self):
+        roles = (Role.COORDINATOR,) if self.request.method == "POST" else GRADE_READERS
+        return [roles_permission(*roles)()]
+
+    @extend_schema(responses={201: GradeRuleSerializer})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = GradeRuleSerializer(data=body(request))
+        serializer.is_valid(raise_exception=True)
+        rule = services.grade_rule_create(actor=request.user, **serializer.validated_data)
+        return Response(GradeRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+class GradeRuleDetail(generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = GradeRuleSerializer
+    queryset = GradeRule.objects.all()
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_permissions(self):
+        roles = GRADE_READERS if self.request.method in ("GET", "HEAD") else (Role.COORDINATOR,)
+        return [roles_permission(*roles)()]
+
+    def patch(self, request, *args, **kwargs):
+        rule = self.get_object()
+        serializer = GradeRuleSerializer(rule, data=body(request), partial=True)
+        serializer.is_valid(raise_exception=True)
+        rule = services.grade_rule_update(
+            actor=request.user, rule=rule, **serializer.validated_data
+        )
+        return Response(GradeRuleSerializer(rule).data)
+
+    def delete(self, request, *args, **kwargs):
+        services.grade_rule_delete(actor=request.user, rule=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+GradeRecountOut = inline_serializer(
+    "GradeRecount",
+    fields={
+        "dry_run": serializers.BooleanField(),
+        "changed": serializers.IntegerField(),
+        "overridden": serializers.IntegerField(),
+        "by_grade": serializers.DictField(child=serializers.IntegerField()),
+        "moves": inline_serializer(
+            "GradeMove",
+            fields={
+                "old": serializers.CharField(),
+                "new": serializers.CharField(),
+                "count": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class GradesRecompute(APIView):
+    """Apply the rules to every enterprise not graded by hand; dry_run=true only counts."""
+
+    permission_classes = [roles_permission(Role.COORDINATOR)]
+
+    @extend_schema(
+        request=inline_serializer(
+            "GradesRecomputeIn", fields={"dry_run": serializers.BooleanField(default=False)}
+        ),
+        responses={200: GradeRecountOut},
+    )
+    def post(self, request):
+        serializer = DryRunIn(data=body(request))
+        serializer.is_valid(raise_exception=True)
+        result = services.grades_recompute(
+            actor=request.user, dry_run=serializer.validated_data["dry_run"]
+        )
+        return Response(result.as_dict())
+
+
+class DryRunIn(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False)
+
+
+class GradeOut(serializers.ModelSerializer):
+    effective_grade = serializers.CharField()
+
+    class Meta:
+        model = Enterprise
+        fields = ["id", "grade", "effective_grade", "grade_overridden", "grade_reason", "version"]
+
+
+class GradeOverrideIn(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Enterprise.Grade.choices)
+    reason = serializers.CharField(max_length=300)
+
+
+class EnterpriseGrade(APIView):
+    """An enterprise's grade. POST sets it by hand (a reason is required); DELETE hands the
+    enterprise back to the rules, which grade it at once."""
+
+    def _enterprise(self, request, pk: int) -> Enterprise:
+        enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=pk)
+        if not enterprises_managed_by(request.user).filter(pk=pk).exists():
+            raise PermissionDenied
+        return enterprise
+
+    @extend_schema(responses=GradeOut)
+    def get(self, request, pk: int):
+        enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=pk)
+        return Response(GradeOut(enterprise).data)
+
+    @extend_schema(request=GradeOverrideIn, responses=GradeOut)
+    def post(self, request, pk: int):
+        enterprise = self._enterprise(request, pk)
+        serializer = GradeOverrideIn(data=body(request))
+        serializer.is_valid(raise_exception=True)
+        enterprise = services.grade_override(
+            actor=request.user, enterprise=enterprise, **serializer.validated_data
+        )
+        return Response(GradeOut(enterprise).data)
+
+    @extend_schema(responses=GradeOut)
+    def delete(self, request, pk: int):
+        enterprise = services.grade_override_clear(
+            actor=request.user, enterprise=self._enterprise(request, pk)
+        )
+        return Response(GradeOut(enterprise).data)
+
+
+# Service officers (服务专员)
+
+
+class AssignmentOut(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    officer_username = serializers.CharField(source="officer.username")
+    officer_name = serializers.CharField(source="officer.name")
+    kind_display = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = LiaisonAssignment
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "officer",
+            "officer_username",
+            "officer_name",
+            "kind",
+            "kind_display",
+            "is_primary",
+            "started_on",
+            "ended_on",
+        ]
+
+
+class AssignmentIn(serializers.Serializer):
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.none())
+    officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+    kind = serializers.ChoiceField(choices=LiaisonAssignment.Kind.choices)
+    is_primary = serializers.BooleanField(default=False)
+    started_on = serializers.DateField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["enterprise"].queryset = enterprises_managed_by(request.user)
+            self.fields["officer"].queryset = liaison_officers()
+
+
+class AssignmentListCreate(generics.ListCreateAPIView):
+    """Service officers' assignments (current and ended) of the enterprises in the caller's
+    scope. Creating one needs the coordinator, or an area officer for their area; a new primary
+    officer replaces the current primary of that kind."""
+
+    filterset_class = AssignmentFilter
+    serializer_class = AssignmentOut
+
+    def get_permissions(self):
+        roles = ASSIGNING_ROLES if self.request.method == "POST" else ASSIGNMENT_READERS
+        return [roles_permission(*roles)()]
+
+    def get_queryset(self):
+        return (
+            assignments_visible_to(self.request.user)
+            .select_related("enterprise", "officer")
+            .order_by("enterprise_id", "kind", "-is_primary", "id")
+        )
+
+    @extend_schema(request=AssignmentIn, responses={201: AssignmentOut})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = AssignmentIn(data=body(request), context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        assignment = services.liaison_assign(actor=request.user, **serializer.validated_data)
+        return Response(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentEnd(APIView):
+    """End an assignment (today unless ended_on is given); it is kept with its dates."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssignmentEndIn", fields={"ended_on": serializers.DateField(required=False)}
+        ),
+        responses=AssignmentOut,
+    )
+    def post(self, request, pk: int):
+        assignment = get_object_or_404(assignments_visible_to(request.user), pk=pk)
+        if not enterprises_managed_by(request.user).filter(pk=assignment.enterprise_id).exists():
+            raise PermissionDenied
+        serializer = AssignmentEndIn(data=body(request))
+        serializer.is_valid(raise_exception=True)
+        assignment = services.liaison_assignment_end(
+            actor=request.user, assignment=assignment, **serializer.validated_data
+        )
+        return Response(AssignmentOut(assignment).data)
+
+
+class AssignmentEndIn(serializers.Serializer):
+    ended_on = serializers.DateField(required=False)
+
+
+class AssignmentImport(APIView):
+    """Upload an assignment file (.xlsx/.csv: 统一社会信用代码, 专员账号, 类型, 是否主责,
+    开始日期). With dry_run=true nothing is written; otherwise all rows or, on any error, none."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [roles_permission(*ASSIGNING_ROLES)]
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssignmentImportIn",
+            fields={
+                "file": serializers.FileField(),
+                "dry_run": serializers.BooleanField(default=False),
+            },
+        ),
+        responses={200: dict, 201: dict, 400: dict},
+    )
+    @idempotent
+    def post(self, request):
+        return import_response(request, services.liaison_assignments_import)
+
+
+class CoverageRowOut(serializers.Serializer):
+    area = serializers.IntegerField(allow_null=True)
+    area_name = serializers.CharField()
+    targets = serializers.IntegerField()
+    uncovered = serializers.IntegerField()
+    missing = serializers.DictField(child=serializers.IntegerField())
+
+
+def _coverage_row(row) -> dict:
+    return {
+        "area": row.area.pk if row.area else None,
+        "area_name": row.area.name if row.area else "",
+        "targets": row.targets,
+        "uncovered": row.uncovered,
+        "missing": row.missing,
+    }
+
+
+class CoverageIn(serializers.Serializer):
+    group = serializers.ChoiceField(choices=list(COVERAGE_GROUPS), default="all")
+    kind = serializers.ChoiceField(
+        choices=LiaisonAssignment.Kind.choices, required=False, allow_blank=True
+    )
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(kind__in=[*Region.SUBDISTRICT_KINDS, Region.Kind.PARK]),
+        required=False,
+        allow_null=True,
+    )
+
+
+class CoverageView(APIView):
+    """Key, talent and A-grade enterprises without an active officer (goal: none), in total and
+    by street/town and park; `missing` counts those lacking an officer of each kind."""
+
+    permission_classes = [roles_permission(*COVERAGE_ROLES)]
+
+    @extend_schema(
+        parameters=[CoverageIn],
+        responses=inline_serializer(
+            "Coverage",
+            fields={
+                "group": serializers.CharField(),
+                "complete": serializers.BooleanField(),
+                "total": CoverageRowOut(),
+                "by_area": CoverageRowOut(many=True),
+                "by_park": CoverageRowOut(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        params = CoverageIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        result = coverage(request.user, params.validated_data["group"])
+        return Response(
+            {
+                "group": result.group,
+                "complete": result.complete,
+                "total": _coverage_row(result.total),
+                "by_area": [_coverage_row(r) for r in result.by_area],
+                "by_park": [_coverage_row(r) for r in result.by_park],
+            }
+        )
+
+
+class UncoveredOut(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name")
+    park_name = serializers.CharField(source="park.name", default="")
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "category",
+            "region",
+            "region_name",
+            "park",
+            "park_name",
+            "is_key",
+            "is_talent",
+            "grade",
+        ]
+
+
+class UncoveredList(generics.ListAPIView):
+    """The enterprises behind a coverage number: targets of `group` with no active officer (of
+    `kind`, when given), in `area` when given. Their count equals the number."""
+
+    permission_classes = [roles_permission(*COVERAGE_ROLES)]
+    serializer_class = UncoveredOut
+    filter_backends = []
+
+    @extend_schema(parameters=[CoverageIn])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = CoverageIn(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        return (
+            uncovered_enterprises(
+                self.request.user,
+                group=values["group"],
+                kind=values.get("kind", ""),
+                area=values.get("area"),
+            )
+            .select_related("region", "park")
+            .order_by("name", "id")
+        )
+
+
+# Visits (走访)
+
+
+class VisitOut(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    officer_name = serializers.CharField(source="officer.name")
+    kind_display = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "officer",
+            "officer_name",
+            "visited_on",
+            "kind",
+            "kind_display",
+            "findings",
+            "created_at",
+            "recorded_by",
+        ]
+
+
+class VisitIn(serializers.Serializer):
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.none())
+    visited_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Visit.Kind.choices)
+    findings = serializers.CharField(max_length=4000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["enterprise"].queryset = enterprises_visitable_by(request.user)
+
+
+class VisitListCreate(generics.ListCreateAPIView):
+    """Visits to the enterprises in the caller's scope, newest first. Recording one needs the
+    coordinator, an area officer (their area) or a liaison officer (their enterprises), and
+    honours an Idempotency-Key header."""
+
+    filterset_class = VisitFilter
+    serializer_class = VisitOut
+
+    def get_permissions(self):
+        roles = VISITING_ROLES if self.request.method == "POST" else VISIT_READERS
+        return [roles_permission(*roles)()]
+
+    def get_queryset(self):
+        return visits_visible_to(self.request.user).select_related("enterprise", "officer")
+
+    @extend_schema(request=VisitIn, responses={201: VisitOut})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = VisitIn(data=body(request), context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        visit = services.visit_record(actor=request.user, **serializer.validated_data)
+        return Response(VisitOut(visit).data, status=status.HTTP_201_CREATED)
+
+
+class VisitDetail(generics.RetrieveAPIView):
+    serializer_class = VisitOut
+
+    def get_queryset(self):
+        return visits_visible_to(self.request.user).select_related("enterprise", "officer")

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from fugong.core.bulk import create_with_history
-from fugong.core.models import Region
+from fugong.core.models import Region, User
 from fugong.core.validators import complete_uscc
-from fugong.enterprises.models import ConstructionProject, Enterprise, LiaisonAssignment
+from fugong.enterprises.models import ConstructionProject, Enterprise, LiaisonAssignment, Visit
+from fugong.enterprises.selectors import grade_for, grade_rules
+from fugong.enterprises.services import grade_rules_ensure_defaults
 
 C = Enterprise.Category
 CATEGORY_COUNTS = {
@@ -395,18 +399,13 @@ class DemoRegister:
                 enterprise.is_epidemic_supplies = True
 
     def _grade_mazhai(self, enterprises: list[Enterprise]) -> None:
-        """「对辖区企业进行ABC等级划定」: the Mazhai park graded its own enterprises."""
-        park = self.regions[MAZHAI_PARK]
+        """「对辖区企业进行ABC等级划定」: the Mazhai park graded its own enterprises, by the rules
+        the district keeps (the default ones in the demo). The rest of the register is not
+        graded yet, and counts as B until the coordinator recomputes."""
+        park, rules = self.regions[MAZHAI_PARK], grade_rules()
         for enterprise in enterprises:
-            if enterprise.park is not park:
-                continue
-            above = enterprise.category in (C.INDUSTRY_ABOVE, C.SERVICES_ABOVE)
-            if above or enterprise.is_key or enterprise.is_talent:
-                enterprise.grade = Enterprise.Grade.A
-            elif enterprise.payroll_headcount < 10:
-                enterprise.grade = Enterprise.Grade.C
-            else:
-                enterprise.grade = Enterprise.Grade.B
+            if enterprise.park is park:
+                enterprise.grade = grade_for(enterprise, rules)
 
     def build_projects(self, enterprises: list[Enterprise]) -> list[ConstructionProject]:
         builders = [
@@ -474,6 +473,7 @@ def _organisation_check_digit(code: str) -> str:
 
 def load(*, regions: dict[str, Region], actor=None, registered_at=None) -> dict:
     """Write the register; `registered_at` dates its records (the demo's is 2020-02-01)."""
+    grade_rules_ensure_defaults()
     register = DemoRegister(regions)
     enterprises = register.build_enterprises()
     projects = register.build_projects(enterprises)
@@ -485,16 +485,91 @@ def load(*, regions: dict[str, Region], actor=None, registered_at=None) -> dict:
     return {"enterprises": enterprises, "projects": projects}
 
 
-def assign_liaison(*, officer, enterprises: list[Enterprise]) -> None:
-    LiaisonAssignment.objects.bulk_create(
-        [
-            LiaisonAssignment(
-                enterprise=e,
-                officer=officer,
-                kind=LiaisonAssignment.Kind.TALENT,
-                is_primary=True,
-                started_on=date(2020, 2, 10),
-            )
-            for e in enterprises
-        ]
+# 「50名人才服务专员实现驻企指导全覆盖」「选派78名非公党建指导员进驻企业」
+TALENT_OFFICERS, PARTY_INSTRUCTORS = 50, 78
+STATIONED_ON = date(2020, 2, 10)
+VISIT_NOTES = [
+    "企业已复工，生产线全部开启，防疫物资储备可用一周。",
+    "外地员工返岗慢，约三成仍在老家，企业希望协调返岗直通车。",
+    "原材料供应商尚未复工，库存可维持十天，需协调上游企业。",
+    "了解到企业对社保减免政策不熟悉，已现场讲解并留下政策汇编。",
+    "企业反映流动资金紧张，已对接区金融服务专班。",
+    "员工健康监测台账齐全，食堂实行分餐，厂区消杀到位。",
+    "企业招工需求二十人，已推送至云招聘平台。",
+    "物流运输受限，成品积压，建议申请重点物资运输通行证。",
+]
+
+
+def load_officers(
+    *, regions, departments, liaison, enterprises: list[Enterprise], actor=None
+) -> dict:
+    """The service officers the seed article names: 50 talent service officers (the `liaison`
+    persona and 49 more) stationed so every talent enterprise has one, its primary; and 78
+    party-building instructors, one in each 规上工业 enterprise. Their accounts have no usable
+    password (an administrator sets one when a person needs to log in)."""
+    names = DemoRegister(regions)
+    names.rng = random.Random(SEED + 1)  # their own stream: the register stays as it was
+    department = departments.get("zzb")
+    talent = _officer_accounts(names, "talent", TALENT_OFFICERS - 1, _("人才服务专员"), department)
+    party = _officer_accounts(names, "party", PARTY_INSTRUCTORS, _("党建指导员"), department)
+    create_with_history([*talent, *party], key="username", actor=actor, reason=_("演示数据"))
+    talent_enterprises = [e for e in enterprises if e.is_talent]
+    above = [e for e in enterprises if e.category == C.INDUSTRY_ABOVE]
+    K = LiaisonAssignment.Kind
+    assignments = [_assignment(e, liaison, K.TALENT, primary=True) for e in talent_enterprises]
+    assignments += [
+        _assignment(talent_enterprises[i % len(talent_enterprises)], officer, K.TALENT)
+        for i, officer in enumerate(talent)
+    ]
+    assignments += [
+        _assignment(e, officer, K.PARTY, primary=True)
+        for e, officer in zip(above, party, strict=True)
+    ]
+    bulk_create_with_history(
+        assignments, LiaisonAssignment, default_user=actor, default_change_reason=_("演示数据")
     )
+    visits = _visits(names.rng, liaison, talent_enterprises)
+    bulk_create_with_history(visits, Visit, default_user=liaison)
+    return {"officers": [liaison, *talent, *party], "assignments": assignments, "visits": visits}
+
+
+def _officer_accounts(names: DemoRegister, prefix: str, count: int, title, department):
+    return [
+        User(
+            username=f"{prefix}{n:02d}",
+            display_name=f"{names.person()}（{title}）",
+            role=User.Role.LIAISON,
+            phone=names.mobile(),
+            department=department,
+            password=make_password(None),  # unusable, and no slow hashing
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def _assignment(enterprise, officer, kind, *, primary: bool = False) -> LiaisonAssignment:
+    return LiaisonAssignment(
+        enterprise=enterprise,
+        officer=officer,
+        kind=kind,
+        is_primary=primary,
+        started_on=STATIONED_ON,
+    )
+
+
+def _visits(rng: random.Random, officer, enterprises: list[Enterprise]) -> list[Visit]:
+    """The `liaison` persona's visits to its enterprises, February and March 2020."""
+    visits = []
+    for enterprise in enterprises:
+        for _n in range(rng.randint(1, 3)):
+            visits.append(
+                Visit(
+                    enterprise=enterprise,
+                    officer=officer,
+                    visited_on=STATIONED_ON + timedelta(days=rng.randrange(0, 42)),
+                    kind=rng.choice([Visit.Kind.ON_SITE, Visit.Kind.ON_SITE, Visit.Kind.PHONE]),
+                    findings=rng.choice(VISIT_NOTES),
+                    recorded_by=officer,
+                )
+            )
+    return visits

@@ -7,8 +7,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Region
-from fugong.enterprises.models import ConstructionProject, Enterprise
-from fugong.enterprises.selectors import parks_choosable_by, regions_choosable_by
+from fugong.enterprises.models import ConstructionProject, Enterprise, LiaisonAssignment, Visit
+from fugong.enterprises.selectors import (
+    effective_grade_condition,
+    parks_choosable_by,
+    regions_choosable_by,
+)
 
 YES_NO = [("true", _("是")), ("false", _("否"))]
 
@@ -37,7 +41,21 @@ def in_region(queryset, name, value):
     return queryset.filter(region__path__startswith=value.path)
 
 
-class RegisterFilterSet(django_filters.FilterSet):
+class CompactWidgets:
+    """Bootstrap's small controls on every filter field."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
+        return form
+
+
+class RegisterFilterSet(CompactWidgets, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method=search_names,
@@ -69,23 +87,19 @@ class RegisterFilterSet(django_filters.FilterSet):
             )
             self.filters["park"].queryset = parks_choosable_by(user)
 
-    @property
-    def form(self):
-        form = super().form
-        for field in form.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
-        return form
-
 
 class EnterpriseFilter(RegisterFilterSet):
     category = django_filters.ChoiceFilter(
         label=_("企业类别"), choices=Enterprise.Category.choices, empty_label=_("全部类别")
     )
     grade = django_filters.ChoiceFilter(
-        label=_("企业等级"), choices=Enterprise.Grade.choices, empty_label=_("全部等级")
+        label=_("企业等级"),
+        choices=Enterprise.Grade.choices,
+        empty_label=_("全部等级"),
+        method="effective_grade",
+    )
+    grade_overridden = django_filters.ChoiceFilter(
+        label=_("人工评级"), choices=YES_NO, method="flag", empty_label=_("评级方式")
     )
     status = django_filters.ChoiceFilter(
         label=_("经营状态"), choices=Enterprise.Status.choices, empty_label=_("全部状态")
@@ -109,6 +123,7 @@ class EnterpriseFilter(RegisterFilterSet):
             "region",
             "park",
             "grade",
+            "grade_overridden",
             "status",
             "is_key",
             "is_talent",
@@ -118,6 +133,10 @@ class EnterpriseFilter(RegisterFilterSet):
 
     def flag(self, queryset, name, value):
         return queryset.filter(**{name: value == "true"}) if value else queryset
+
+    def effective_grade(self, queryset, name, value):
+        """B includes the enterprises not graded yet, which count as B everywhere."""
+        return queryset.filter(effective_grade_condition(value)) if value else queryset
 
 
 class ProjectFilter(RegisterFilterSet):
@@ -129,3 +148,55 @@ class ProjectFilter(RegisterFilterSet):
     class Meta:
         model = ConstructionProject
         fields = ["q", "region", "park", "status", "builder"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class VisitFilter(CompactWidgets, django_filters.FilterSet):
+    """The visits list, its API endpoint: by enterprise name, officer, way and dates."""
+
+    q = django_filters.CharFilter(
+        label=_("企业"),
+        method="search_enterprise",
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("企业名称或拼音首字母"),
+                "type": "search",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    enterprise = django_filters.NumberFilter(label=_("企业编号"), field_name="enterprise_id")
+    officer = django_filters.NumberFilter(label=_("走访人编号"), field_name="officer_id")
+    kind = django_filters.ChoiceFilter(
+        label=_("走访方式"), choices=Visit.Kind.choices, empty_label=_("全部方式")
+    )
+    since = django_filters.DateFilter(
+        label=_("起始日期"), field_name="visited_on", lookup_expr="gte", widget=DateInput
+    )
+    until = django_filters.DateFilter(
+        label=_("截止日期"), field_name="visited_on", lookup_expr="lte", widget=DateInput
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["q", "enterprise", "officer", "kind", "since", "until"]
+
+    def search_enterprise(self, queryset, name, value):
+        matching = search_names(Enterprise.objects.all(), name, value)
+        return queryset.filter(enterprise__in=matching.values("pk")) if value.strip() else queryset
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    enterprise = django_filters.NumberFilter(label=_("企业编号"), field_name="enterprise_id")
+    officer = django_filters.NumberFilter(label=_("专员编号"), field_name="officer_id")
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=LiaisonAssignment.Kind.choices)
+    active = django_filters.BooleanFilter(
+        label=_("仅在任"), field_name="ended_on", lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = LiaisonAssignment
+        fields = ["enterprise", "officer", "kind", "active"]

@@ -1,18 +1,20 @@
 """The enterprise register as a spreadsheet: its columns, reading rows into field values, and
 writing records back out in the same shape (so export → import is lossless)."""
 
+from datetime import date, datetime
 from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fugong.core import importing as cells
+from fugong.core.excel import write_xlsx
 from fugong.core.importing import Column
 from fugong.core.masking import mask_phone
 from fugong.core.models import Region
 from fugong.core.validators import normalize_phone, normalize_uscc
-from fugong.enterprises.models import Enterprise, IndustrySection
+from fugong.enterprises.models import Enterprise, IndustrySection, LiaisonAssignment
 
 YES, NO = "是", "否"
 
@@ -153,3 +155,62 @@ TEMPLATE_NOTES = [
     ["经营状态", "选填", "在营 / 停业，空白按在营计"],
 ]
 HEADERS = [header for header, _need, _note in TEMPLATE_NOTES]
+
+
+# Service officers' assignments (批量分配服务专员)
+
+USCC, OFFICER, KIND, PRIMARY, STARTED = (
+    "统一社会信用代码",
+    "专员账号",
+    "类型",
+    "是否主责",
+    "开始日期",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
+
+
+def day(value: str) -> date:
+    """A date as people type it (2020-02-10, 2020/2/10, 2020年2月10日) or as Excel stores it;
+    not later than today."""
+    for pattern in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+        if parsed > timezone.localdate():
+            raise ValidationError(_("日期不能晚于今天（%(value)s）") % {"value": value})
+        return parsed
+    raise ValidationError(_("「%(value)s」不是有效的日期，应如 2020-02-10") % {"value": value})
+
+
+def liaison_columns() -> list[Column]:
+    with translation.override("zh-hans"):  # choice labels as the spreadsheet spells them
+        return [
+            Column(USCC, "uscc", normalize_uscc, required=True),
+            Column("企业名称", "name", cells.text(200), default=""),
+            Column(OFFICER, "username", cells.text(150), required=True),
+            Column(KIND, "kind", cells.choice(dict(LiaisonAssignment.Kind.choices)), required=True),
+            Column(PRIMARY, "is_primary", cells.yes_no, default=False),
+            Column(STARTED, "started_on", day),
+        ]
+
+
+LIAISON_TEMPLATE_NOTES = [
+    [USCC, "必填", "企业须已在企业名录中"],
+    ["企业名称", "选填", "便于核对，不参与匹配"],
+    [OFFICER, "必填", "服务专员的登录账号（用户名），须为服务专员角色"],
+    [KIND, "必填", "服务专员 / 人才服务专员 / 党建指导员 / 驻企指导员"],
+    [PRIMARY, "选填", "是 / 否，空白按否计；每家企业每类只能有一名主责专员，新的主责替换原主责"],
+    [STARTED, "选填", "如 2020-02-10，不能晚于今天；空白为导入当天"],
+]
+LIAISON_HEADERS = [header for header, _need, _note in LIAISON_TEMPLATE_NOTES]
+
+
+@translation.override("zh-hans")
+def liaison_template_workbook() -> bytes:
+    return write_xlsx(
+        sheets=[
+            ("服务专员分配", LIAISON_HEADERS, []),
+            ("填写说明", ["列名", "是否必填", "说明"], LIAISON_TEMPLATE_NOTES),
+        ]
+    )

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -110,6 +110,9 @@ class Enterprise(SearchableName):
     is_talent = models.BooleanField(_("人才企业"), default=False)
     is_epidemic_supplies = models.BooleanField(_("防疫物资企业"), default=False)
     grade = models.CharField(_("企业等级"), max_length=1, choices=Grade.choices, blank=True)
+    # Set by hand (with a reason) instead of by the grading rules, which then leave it alone.
+    grade_overridden = models.BooleanField(_("人工评级"), default=False)
+    grade_reason = models.CharField(_("评级理由"), max_length=300, blank=True)
     status = models.CharField(
         _("经营状态"), max_length=10, choices=Status.choices, default=Status.OPERATING
     )
@@ -133,6 +136,11 @@ class Enterprise(SearchableName):
 
     def __str__(self):
         return self.name
+
+    @property
+    def effective_grade(self) -> str:
+        """The grade that counts: an enterprise not graded yet is treated as B."""
+        return self.grade or self.Grade.B
 
 
 class ConstructionProject(SearchableName):
@@ -264,7 +272,137 @@ class LiaisonAssignment(models.Model):
                 condition=Q(ended_on__isnull=True),
                 name="liaison_one_active_assignment",
             ),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind"],
+                condition=Q(ended_on__isnull=True, is_primary=True),
+                name="liaison_one_active_primary",
+                violation_error_message=_("这家企业已有该类型的主责专员"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="liaison_ends_after_it_starts",
+                violation_error_message=_("结束日期不能早于开始日期"),
+            ),
         ]
+        indexes = [models.Index(fields=["officer", "ended_on"])]
 
     def __str__(self):
         return f"{self.officer} → {self.enterprise}（{self.get_kind_display()}）"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+class GradeRule(models.Model):
+    """One row of the grading table (ABC等级划定). An enterprise that meets every condition set
+    on a row gets that row's grade; rows are tried in order and the first match wins. A row with
+    no condition matches everyone (the catch-all); when no row matches, the grade is B."""
+
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    grade = models.CharField(_("等级"), max_length=1, choices=Enterprise.Grade.choices)
+    categories = models.JSONField(
+        _("企业类别（任一）"),
+        default=list,
+        blank=True,
+        help_text=_("不选则不限类别"),
+    )
+    is_key = models.BooleanField(_("重点企业"), null=True, blank=True)
+    is_talent = models.BooleanField(_("人才企业"), null=True, blank=True)
+    headcount_below = models.PositiveIntegerField(
+        _("职工人数少于"), null=True, blank=True, help_text=_("不填则不限人数")
+    )
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评级规则")
+        verbose_name_plural = _("评级规则")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.order}. {self.grade}: {self.describe()}"
+
+    def condition(self) -> Q:
+        """The rule as a query condition (empty for the catch-all)."""
+        condition = Q()
+        if self.categories:
+            condition &= Q(category__in=self.categories)
+        if self.is_key is not None:
+            condition &= Q(is_key=self.is_key)
+        if self.is_talent is not None:
+            condition &= Q(is_talent=self.is_talent)
+        if self.headcount_below is not None:
+            condition &= Q(payroll_headcount__lt=self.headcount_below)
+        return condition
+
+    def matches(self, enterprise: Enterprise) -> bool:
+        """The same test as `condition`, on one enterprise in memory."""
+        return (
+            (not self.categories or enterprise.category in self.categories)
+            and (self.is_key is None or enterprise.is_key == self.is_key)
+            and (self.is_talent is None or enterprise.is_talent == self.is_talent)
+            and (
+                self.headcount_below is None or enterprise.payroll_headcount < self.headcount_below
+            )
+        )
+
+    def describe(self) -> str:
+        """The conditions in words, e.g. 「规下工业或规下服务业，职工人数少于10」."""
+        labels = dict(Enterprise.Category.choices)
+        parts = []
+        if self.categories:
+            parts.append(_("或").join(str(labels.get(c, c)) for c in self.categories))
+        for flag, yes, no in (
+            (self.is_key, _("重点企业"), _("非重点企业")),
+            (self.is_talent, _("人才企业"), _("非人才企业")),
+        ):
+            if flag is not None:
+                parts.append(str(yes if flag else no))
+        if self.headcount_below is not None:
+            parts.append(str(_("职工人数少于%(n)d") % {"n": self.headcount_below}))
+        return "，".join(parts) if parts else str(_("其余所有企业"))
+
+
+class Visit(models.Model):
+    """A service officer's visit to an enterprise (走访), with what they found."""
+
+    class Kind(models.TextChoices):
+        ON_SITE = "on_site", _("实地走访")
+        PHONE = "phone", _("电话")
+        VIDEO = "video", _("视频")
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="visits"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("走访人"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_on = models.DateField(_("走访日期"))
+    kind = models.CharField(_("走访方式"), max_length=10, choices=Kind.choices)
+    findings = models.TextField(
+        _("走访情况"), max_length=4000, validators=[MaxLengthValidator(4000)]
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            models.Index(fields=["enterprise", "visited_on"]),
+            models.Index(fields=["officer", "visited_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.officer} → {self.enterprise}"
