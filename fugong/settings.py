@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fugong.core",
     "fugong.enterprises",
     "fugong.resumption",
+    "fugong.services",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 FUGONG_UPLOAD_MAX_BYTES = env_int("FUGONG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+FUGONG_ATTACHMENT_MAX_BYTES = env_int("FUGONG_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+FUGONG_ATTACHMENTS_PER_STEP = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -197,6 +200,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "fugong.enterprises.models.Enterprise.Status",
         "ProjectStatusEnum": "fugong.enterprises.models.ConstructionProject.Status",
+        "EnterpriseCategoryEnum": "fugong.enterprises.models.Enterprise.Category",
+        "LiaisonKindEnum": "fugong.enterprises.models.LiaisonAssignment.Kind",
+        "VisitKindEnum": "fugong.enterprises.models.Visit.Kind",
         "ReportStatusEnum": "fugong.resumption.models.Status",
     },
 }

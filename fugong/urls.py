@@ -33,6 +33,7 @@ urlpatterns = [
     path("portal/report/", resumption_views.portal_report, name="portal_report"),
     path("", include("fugong.enterprises.urls")),
     path("", include("fugong.resumption.urls")),
+    path("", include("fugong.services.urls")),
     path("api/v1/", include("fugong.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),

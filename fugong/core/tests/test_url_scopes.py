@@ -5,6 +5,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fugong.conftest import at
 from fugong.core.models import ImportJob
 from fugong.core.services import notify
+from fugong.enterprises.models import GradeRule, Visit
 from fugong.enterprises.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +68,25 @@ CASES = {
     "enterprises:project_create": Case("enforcement", FORBIDDEN),
     "enterprises:project_detail": Case("street_officer", NOT_FOUND, "get", pk("park_project")),
     "enterprises:project_edit": Case("enterprise_b", NOT_FOUND, "get", pk("park_project")),
+    "enterprises:grade_rules": Case("street_officer", FORBIDDEN),
+    "enterprises:grade_rule_create": Case("leader", FORBIDDEN),
+    "enterprises:grade_rule_edit": Case("leader", FORBIDDEN, "get", pk("rule")),
+    "enterprises:grade_rule_delete": Case("street_officer", FORBIDDEN, "post", pk("rule")),
+    "enterprises:grades_recompute": Case("leader", FORBIDDEN, "post"),
+    "enterprises:grade_override": Case("enterprise_b", NOT_FOUND, "get", pk("a")),
+    "enterprises:grade_override_clear": Case("enterprise_a", FORBIDDEN, "post", pk("a")),
+    "enterprises:coverage": Case("liaison", FORBIDDEN),
+    "enterprises:coverage_export": Case("enterprise_a", FORBIDDEN),
+    "enterprises:my_enterprises": Case("coordinator", FORBIDDEN),
+    "enterprises:liaison_assign": Case("park_officer", NOT_FOUND, "get", pk("a")),
+    "enterprises:liaison_end": Case("park_officer", NOT_FOUND, "post", pk("assignment")),
+    "enterprises:liaison_make_primary": Case("liaison", FORBIDDEN, "post", pk("assignment")),
+    "enterprises:liaison_import": Case("leader", FORBIDDEN),
+    "enterprises:liaison_import_template": Case("liaison", FORBIDDEN),
+    "enterprises:liaison_import_job": Case("street_officer", NOT_FOUND, "get", pk("liaison_job")),
+    "enterprises:visits": Case("enterprise_a", FORBIDDEN),
+    "enterprises:visit_create": Case("leader", FORBIDDEN),
+    "enterprises:visit_detail": Case("enterprise_a", NOT_FOUND, "get", pk("visit")),
     "resumption:dashboard": Case("enterprise_a", FORBIDDEN),
     "resumption:dashboard_export": Case("enforcement", FORBIDDEN),
     "resumption:bulletin": Case("enterprise_b", FORBIDDEN),
@@ -81,6 +102,34 @@ CASES = {
     "resumption:upload": Case("clerk", FORBIDDEN),
     "resumption:upload_template": Case("enterprise_a", FORBIDDEN),
     "resumption:upload_job": Case("coordinator", NOT_FOUND, "get", pk("report_job")),
+    "services:list": Case("enterprise_a", FORBIDDEN),
+    "services:export": Case("enforcement", FORBIDDEN),
+    "services:queue": Case("coordinator", FORBIDDEN),
+    "services:new": Case("clerk", FORBIDDEN),
+    "services:difficulties": Case("leader", FORBIDDEN),
+    "services:from_report": Case(
+        "park_officer", NOT_FOUND, "get", lambda w: {"report_pk": w["difficulty"].pk}
+    ),
+    "services:detail": Case("enterprise_b", NOT_FOUND, "get", pk("service_request")),
+    "services:action": Case(
+        "enterprise_b",
+        NOT_FOUND,
+        "post",
+        lambda w: {"pk": w["service_request"].pk, "action": "claim"},
+    ),
+    "services:attachment": Case("park_officer", NOT_FOUND, "get", pk("attachment")),
+    "services:extensions": Case("clerk", FORBIDDEN),
+    "services:extension_decide": Case("clerk", FORBIDDEN, "post", pk("extension")),
+    "services:figures": Case("enterprise_a", FORBIDDEN),
+    "services:figures_export": Case("liaison", FORBIDDEN),
+    "services:letters": Case("street_officer", FORBIDDEN),
+    "services:routing": Case("clerk", FORBIDDEN),
+    "services:routing_delete": Case("leader", FORBIDDEN, "post", pk("routing_rule")),
+    "services:deadlines": Case("enterprise_a", FORBIDDEN),
+    "services:calendar": Case("enterprise_b", FORBIDDEN),
+    "services:calendar_delete": Case("leader", FORBIDDEN, "post", pk("calendar_day")),
+    "services:portal_requests": Case("coordinator", FORBIDDEN),
+    "services:portal_new": Case("clerk", FORBIDDEN),
     "api_me": Case(None, UNAUTHENTICATED),
     "api_regions": Case(None, UNAUTHENTICATED),
     "api_departments": Case(None, UNAUTHENTICATED),
@@ -88,6 +137,17 @@ CASES = {
     "api_enterprise": Case("enterprise_b", NOT_FOUND, "get", pk("a")),
     "api_enterprise_history": Case("liaison", NOT_FOUND, "get", pk("b")),
     "api_enterprise_import": Case("street_officer", FORBIDDEN, "post"),
+    "api_enterprise_grade": Case("enterprise_b", NOT_FOUND, "post", pk("a")),
+    "api_grade_rules": Case("street_officer", FORBIDDEN),
+    "api_grade_rule": Case("enterprise_a", FORBIDDEN, "get", pk("rule")),
+    "api_grades_recompute": Case("leader", FORBIDDEN, "post"),
+    "api_liaison_assignments": Case("enforcement", FORBIDDEN),
+    "api_liaison_import": Case("liaison", FORBIDDEN, "post"),
+    "api_liaison_end": Case("enterprise_b", NOT_FOUND, "post", pk("assignment")),
+    "api_coverage": Case("liaison", FORBIDDEN),
+    "api_coverage_uncovered": Case("enterprise_a", FORBIDDEN),
+    "api_visits": Case("enterprise_b", FORBIDDEN),
+    "api_visit": Case("enterprise_b", NOT_FOUND, "get", pk("visit")),
     "api_projects": Case("nobody", FORBIDDEN),
     "api_project": Case("street_officer", NOT_FOUND, "get", pk("park_project")),
     "api_reports": Case("enforcement", FORBIDDEN),
@@ -153,7 +213,28 @@ def world(people, district, submit):
         status="refused",
     )
     assert at("2020-03-01 10:00")
+    liaison_job = ImportJob.objects.create(
+        kind="liaisons",
+        file=upload,
+        original_name="x.csv",
+        uploaded_by=people.coordinator,
+        status="refused",
+    )
+    visit = Visit.objects.create(
+        enterprise=a,
+        officer=people.liaison,
+        visited_on=date(2020, 3, 1),
+        kind=Visit.Kind.ON_SITE,
+        findings="已复工",
+        recorded_by=people.liaison,
+    )
+    services_world = _services_world(people, district, submit, a)
     return {
+        **services_world,
+        "rule": GradeRule.objects.create(order=1, grade="A", is_key=True),
+        "assignment": a.liaison_assignments.get(),
+        "liaison_job": liaison_job,
+        "visit": visit,
         "a": a,
         "b": b,
         "report": report,
@@ -176,3 +257,45 @@ def test_outsiders_are_refused(name, people, world):
     assert response.status_code in case.expected, (name, response.status_code)
     if case.expected == REDIRECT_TO_LOGIN:
         assert "login" in response.url
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
+    b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05"
+    b"\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _services_world(people, district, submit, a) -> dict:
+    from fugong.services import services
+    from fugong.services.models import CalendarDay, Channel, RoutingRule
+
+    routing_rule = RoutingRule.objects.create(
+        category="permits", department=district.departments["scjg"]
+    )
+    service_request = services.request_submit(
+        actor=people.enterprise_a,
+        enterprise=a,
+        category="permits",
+        title="执照变更",
+        description="地址变更",
+        channel=Channel.PORTAL,
+        attachments=[SimpleUploadedFile("p.png", PNG)],
+    )
+    assignment = service_request.assignments.get()
+    extension = services.extension_request(
+        actor=people.clerk, assignment=assignment, stage="reply", extra_days=1, reason="调档"
+    )
+    difficulty = submit(
+        a, "2020-03-03 10:00", "partly", duty=12, difficulty_category="labour", difficulty="缺工"
+    )
+    return {
+        "routing_rule": routing_rule,
+        "service_request": service_request,
+        "attachment": service_request.attachments.get(),
+        "extension": extension,
+        "difficulty": difficulty,
+        "calendar_day": CalendarDay.objects.create(
+            date=date(2020, 3, 21), is_working_day=True, name="补班"
+        ),
+    }

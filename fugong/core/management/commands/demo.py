@@ -81,7 +81,15 @@ def load_demo_district(*, password: str, stdout=None) -> list[User]:
         )
     )
     liaison = next(u for u in accounts if u.role == User.Role.LIAISON)
-    enterprise_demo.assign_liaison(
-        officer=liaison, enterprises=[e for e in register["enterprises"] if e.is_talent]
+    officers = enterprise_demo.load_officers(
+        regions=regions,
+        departments=departments,
+        liaison=liaison,
+        enterprises=register["enterprises"],
+        actor=coordinator,
+    )
+    say(
+        f"服务专员 {len(officers['officers'])} 名（人才服务专员 {enterprise_demo.TALENT_OFFICERS} 名、"
+        f"党建指导员 {enterprise_demo.PARTY_INSTRUCTORS} 名），走访记录 {len(officers['visits'])} 条"
     )
     return accounts

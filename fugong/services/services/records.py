@@ -1,0 +1,101 @@
+"""Records kept beside the requests: thank-you letters, and the settings the coordinator keeps
+(routing table, deadline table, working-day calendar)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.models import Department, User
+from fugong.core.permissions import has_role
+from fugong.enterprises.models import Enterprise
+from fugong.services.models import (
+    CalendarDay,
+    DeadlinePolicy,
+    RoutingRule,
+    ServiceRequest,
+    ThankYouLetter,
+)
+from fugong.services.services.base import (
+    Action,
+    Role,
+    _require_coordinator,
+    _step,
+)
+
+
+@transaction.atomic
+def letter_record(
+    *,
+    actor: User,
+    department: Department,
+    sender: str,
+    received_on,
+    summary: str,
+    request: ServiceRequest | None = None,
+    enterprise: Enterprise | None = None,
+) -> ThankYouLetter:
+    """A letter of thanks, recorded by the coordinator or by the department that received it."""
+    if not (
+        has_role(actor, Role.COORDINATOR)
+        or (has_role(actor, Role.DEPARTMENT) and actor.department_id == department.pk)
+    ):
+        raise PermissionDenied(_("只有指挥部或受表扬部门可以登记感谢信"))
+    if request is not None:
+        enterprise = enterprise or request.enterprise
+        if not request.assignments.filter(department=department).exists():
+            raise ValidationError({"request": [_("该诉求未由此部门办理")]})
+    letter = ThankYouLetter(
+        department=department,
+        sender=sender.strip(),
+        received_on=received_on,
+        summary=summary.strip(),
+        request=request,
+        enterprise=enterprise,
+        recorded_by=actor,
+    )
+    if received_on and received_on > timezone.localdate():
+        raise ValidationError({"received_on": [_("收信日期不能晚于今天")]})
+    letter._history_user = actor
+    letter.full_clean()
+    letter.save()
+    if request is not None:
+        _step(request, Action.THANKS, actor=actor, at=timezone.now(), note=letter.summary)
+    return letter
+
+
+def _save_setting(instance, *, actor: User):
+    _require_coordinator(actor)
+    instance._history_user = actor
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def routing_rule_save(*, actor: User, rule: RoutingRule) -> RoutingRule:
+    return _save_setting(rule, actor=actor)
+
+
+@transaction.atomic
+def routing_rule_delete(*, actor: User, rule: RoutingRule) -> None:
+    _require_coordinator(actor)
+    rule._history_user = actor
+    rule.delete()
+
+
+@transaction.atomic
+def deadline_policy_save(*, actor: User, policy: DeadlinePolicy) -> DeadlinePolicy:
+    return _save_setting(policy, actor=actor)
+
+
+@transaction.atomic
+def calendar_day_save(*, actor: User, day: CalendarDay) -> CalendarDay:
+    return _save_setting(day, actor=actor)
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor: User, day: CalendarDay) -> None:
+    _require_coordinator(actor)
+    day._history_user = actor
+    day.delete()

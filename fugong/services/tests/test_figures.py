@@ -1,0 +1,180 @@
+import random
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fugong.conftest import at
+from fugong.services import services
+from fugong.services.models import ServiceRequest
+from fugong.services.selectors import figures_as_of
+from fugong.services.tests.conftest import lead
+from fugong.services.tests.reference import figures_by_loop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def week(file_request, people, desk):
+    """Three requests in the week of 16 March 2020 (see each line)."""
+    # R1, permits → 市场监管局: claimed within the hour, answered, the enterprise is satisfied.
+    r1 = file_request(when="2020-03-16 10:00", title="R1")
+    a1 = lead(r1)
+    services.assignment_claim(actor=people.clerk, assignment=a1, at=at("2020-03-16 11:00"))
+    services.assignment_reply(
+        actor=people.clerk, assignment=a1, reply="已办。", at=at("2020-03-18 10:00")
+    )
+    services.request_rate(
+        actor=people.enterprise_a, request=r1, rating="satisfied", at=at("2020-03-18 12:00")
+    )
+    # R2, permits → 市场监管局: claimed a day late, then passed on to 人社局 before its reply
+    # deadline; 人社局 does not claim it.
+    r2 = file_request(when="2020-03-16 10:00", title="R2")
+    a2 = lead(r2)
+    services.assignment_claim(actor=people.clerk, assignment=a2, at=at("2020-03-18 09:00"))
+    services.assignment_transfer(
+        actor=people.clerk,
+        assignment=a2,
+        department=desk.rs,
+        reason="属用工",
+        at=at("2020-03-18 10:00"),
+    )
+    # R3, labour → 人社局, never claimed.
+    file_request("labour", when="2020-03-17 10:00", title="R3")
+    services.letter_record(
+        actor=people.coordinator,
+        department=desk.scjg,
+        sender="郑州甲方机械有限公司",
+        received_on=at("2020-03-17 00:00").date(),
+        summary="感谢市场监管局高效办理",
+        request=r1,
+    )
+
+
+def row(figures, name):
+    return next(r for r in figures.by_handler if r.name == name)
+
+
+def test_figures_as_of_friday_noon(week, people):
+    figures = figures_as_of(at("2020-03-20 12:00"), user=people.leader)
+    assert (figures.requests, figures.closed, figures.open) == (3, 1, 2)
+    scjg = row(figures, "区市场监管局")
+    assert (scjg.received, scjg.claim_decided, scjg.claimed_on_time) == (2, 2, 1)
+    assert scjg.claim_rate_text == "50.0%"
+    # R2 was passed on before its reply deadline: 市场监管局 is judged on R1's reply only.
+    assert (scjg.reply_decided, scjg.replied_on_time, scjg.reply_rate_text) == (1, 1, "100%")
+    assert (scjg.resolved, scjg.resolve_decided, scjg.satisfaction_text) == (1, 1, "100%")
+    assert scjg.letters == 1 and scjg.overdue == 0
+    rs = row(figures, "区人社局")
+    assert (rs.received, rs.claim_decided, rs.claimed_on_time, rs.overdue) == (2, 2, 0, 2)
+    assert rs.reply_decided == 0 and rs.satisfaction_text == "—"
+    assert [r.name for r in figures.red_list] == ["区市场监管局"]
+    assert [r.name for r in figures.black_list] == ["区人社局"]
+    permits = next(c for c in figures.by_category if c.category == "permits")
+    assert (permits.requests, permits.closed, permits.received) == (2, 1, 3)
+
+
+def test_figures_as_of_an_earlier_moment_show_only_what_was_known(week, people):
+    figures = figures_as_of(at("2020-03-16 12:00"), user=people.leader)
+    assert (figures.requests, figures.closed) == (2, 0)
+    scjg = row(figures, "区市场监管局")
+    assert (scjg.received, scjg.claimed_on_time, scjg.claim_decided) == (2, 1, 1)
+    assert scjg.letters == 0 and scjg.replied == 0
+    assert [r.name for r in figures.by_handler] == ["区市场监管局"]
+
+
+def test_a_department_sees_only_its_own_figures(week, people, desk):
+    figures = figures_as_of(at("2020-03-20 12:00"), user=desk.rs_clerk)
+    assert [r.name for r in figures.by_handler] == ["区人社局"]
+    assert figures.clocks.letters == 0
+    assert figures_as_of(at("2020-03-20 12:00"), user=people.clerk).clocks.letters == 1
+
+
+def test_an_enterprise_s_street_officer_sees_the_figures_of_its_requests(week, people):
+    figures = figures_as_of(at("2020-03-20 12:00"), user=people.street_officer)
+    assert figures.requests == 3  # enterprise A lies in 淮河路街道
+    assert figures_as_of(at("2020-03-20 12:00"), user=people.park_officer).requests == 0
+
+
+def _simulate(seed: int, file_request, people, desk) -> None:
+    """A random fortnight of requests worked (or not) by 市场监管局 and 人社局."""
+    rng = random.Random(seed)
+    clerks = {desk.scjg.pk: people.clerk, desk.rs.pk: desk.rs_clerk}
+    start = at("2020-03-02 08:00")
+    for n in range(12):
+        moment = start + timedelta(hours=rng.randrange(0, 24 * 14))
+        request = file_request(rng.choice(["permits", "labour"]), when=None, title=f"S{n}")
+        ServiceRequest.objects.filter(pk=request.pk).update(created_at=moment)
+        assignment = lead(request)
+        type(assignment).objects.filter(pk=assignment.pk).update(
+            assigned_at=moment,
+            **services.clocks(category=request.category, grade="B", start=moment),
+        )
+        assignment.refresh_from_db()
+        request.refresh_from_db()
+        moment += timedelta(hours=rng.randrange(1, 72))
+        if rng.random() < 0.2:
+            continue
+        clerk = clerks[assignment.department_id]
+        services.assignment_claim(actor=clerk, assignment=assignment, at=moment)
+        moment += timedelta(hours=rng.randrange(1, 120))
+        if rng.random() < 0.25:
+            target = desk.rs if assignment.department == desk.scjg else desk.scjg
+            services.assignment_transfer(
+                actor=clerk, assignment=assignment, department=target, reason="转", at=moment
+            )
+            continue
+        if rng.random() < 0.2:
+            continue
+        services.assignment_reply(actor=clerk, assignment=assignment, reply="答", at=moment)
+        moment += timedelta(hours=rng.randrange(1, 96))
+        if rng.random() < 0.7:
+            rating = rng.choice(["satisfied", "basic", "unsatisfied"])
+            services.request_rate(
+                actor=people.enterprise_a, request=request, rating=rating, comment="意见", at=moment
+            )
+
+
+FIELDS = [
+    "received",
+    "claim_decided",
+    "claimed_on_time",
+    "reply_decided",
+    "replied",
+    "replied_on_time",
+    "resolve_decided",
+    "resolved",
+    "resolved_on_time",
+    "rated",
+    "satisfied",
+    "overdue",
+]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 10_000), hours=st.lists(st.integers(0, 24 * 24), min_size=3, max_size=3))
+def test_figures_agree_with_a_request_by_request_reading(
+    seed, hours, file_request, people, desk, django_db_blocker
+):
+    ServiceRequest.objects.all().delete()
+    _simulate(seed, file_request, people, desk)
+    for offset in hours:
+        moment = at("2020-03-02 00:00") + timedelta(hours=offset)
+        figures = figures_as_of(moment, user=people.leader)
+        reference = figures_by_loop(moment)
+        assert figures.requests == reference["totals"]["requests"]
+        assert figures.closed == reference["totals"]["closed"]
+        for handler in figures.by_handler:
+            expected = {
+                name: sum(v[name] for k, v in reference["cells"].items() if k[0] == handler.key)
+                for name in FIELDS
+            }
+            assert {name: getattr(handler, name) for name in FIELDS} == expected, handler.name
+        assert sum(h.received for h in figures.by_handler) == sum(
+            v["received"] for v in reference["cells"].values()
+        )
