@@ -215,6 +215,9 @@ TASKS = {
         }[env_choice("FUGONG_TASKS_BACKEND", "database", {"database", "immediate"})],
     }
 }
+# `fugong scheduler` (started by `fugong run`) enqueues these every FUGONG_SCHEDULER_SECONDS.
+FUGONG_PERIODIC_TASKS = ["fugong.services.tasks.check_deadlines"]
+FUGONG_SCHEDULER_SECONDS = env_int("FUGONG_SCHEDULER_SECONDS", 300)
 
 # Text messages and e-mail go through a pluggable backend; the default writes to var/outbox.
 FUGONG_NOTIFICATION_BACKEND = env_str(

@@ -91,7 +91,7 @@ def ensure_coordinators_group():
     from django.contrib.auth.models import Group, Permission
 
     group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=["core", "enterprises"])
+    permissions = Permission.objects.filter(content_type__app_label__in=["core", "enterprises", "services"])
     group.permissions.set(permissions)
     return group
 

@@ -1,4 +1,7 @@
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fugong.conftest import at
@@ -151,3 +154,21 @@ def test_a_request_left_unrated_closes_after_five_working_days(file_request, peo
     assert request.status == "closed" and request.rating == ""
     close = request.steps.get(action="close")
     assert close.actor is None and "逾期未评价" in close.note
+
+
+def test_the_scheduler_enqueues_the_deadline_check_which_sends_nothing_twice(
+    file_request, people
+):
+    waiting = lead(file_request(when="2020-03-20 15:00"))
+    answered = _claimed(file_request, people)
+    services.assignment_reply(
+        actor=people.clerk, assignment=answered, reply="已办。", at=at("2020-03-24 10:00")
+    )
+    out = StringIO()
+    call_command("scheduler", once=True, stdout=out)  # the test settings run tasks at once
+    assert "check_deadlines" in out.getvalue()
+    [escalation] = Escalation.objects.all()
+    assert escalation.assignment == waiting and escalation.level == Escalation.Level.LEADER
+    assert ServiceRequest.objects.get(pk=answered.request_id).status == "closed"
+    call_command("scheduler", once=True, stdout=StringIO())
+    assert Escalation.objects.count() == 1

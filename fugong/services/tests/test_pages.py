@@ -243,3 +243,18 @@ def test_a_difficulty_from_a_daily_report_becomes_a_request(login, people, desk,
     request = ServiceRequest.objects.get()
     assert response.status_code == 302 and request.report == report and request.channel == "report"
     assert "排污许可证到期" not in client.get(reverse("services:difficulties")).content.decode()
+
+
+def test_the_back_office_shows_requests_but_cannot_write_around_their_lifecycle(
+    login, people, file_request
+):
+    request = file_request()
+    client = login(people.coordinator)
+    listing = client.get(reverse("admin:services_servicerequest_changelist"))
+    assert listing.status_code == 200 and request.number in listing.content.decode()
+    change = reverse("admin:services_servicerequest_change", args=[request.pk])
+    assert client.get(change).status_code == 200  # viewing only
+    client.post(change, {"status": "closed"})
+    assert ServiceRequest.objects.get().status == request.status
+    assert client.get(reverse("admin:services_servicerequest_add")).status_code == 403
+    assert client.get(reverse("admin:services_taskforce_add")).status_code == 200

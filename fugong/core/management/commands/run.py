@@ -1,5 +1,5 @@
 """`fugong run`: migrate, load the demo district into an empty database, then serve the site and
-run the task worker side by side until interrupted. Stopping one stops the other."""
+run the task worker and the scheduler side by side until interrupted. Stopping one stops all."""
 
 import os
 import signal
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "迁移数据库、空库时载入演示区，然后同时启动网站（gunicorn）和后台任务进程。"
+    help = "迁移数据库、空库时载入演示区，然后同时启动网站（gunicorn）、后台任务进程和定时任务进程。"
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FUGONG_BIND", "127.0.0.1:8000"))
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         children = [
             self._spawn([sys.executable, "-m", "fugong", "db_worker", "--interval", "1"]),
+            self._spawn([sys.executable, "-m", "fugong", "scheduler"]),
             self._spawn(
                 [
                     sys.executable,
