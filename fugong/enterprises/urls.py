@@ -51,7 +51,6 @@ urlpatterns = [
     ),
     path("enterprises/<int:pk>/liaisons/new/", views.liaison_assign, name="liaison_assign"),
     path("visits/", views.visit_list, name="visits"),
-    path("visits/new/", views.visit_create, name="visit_create"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/export.xlsx", views.project_export, name="project_export"),

@@ -35,7 +35,6 @@ from fugong.enterprises.forms import (
     ImportUploadForm,
     LiaisonAssignForm,
     ProjectForm,
-    VisitForm,
 )
 from fugong.enterprises.importing import liaison_template_workbook
 from fugong.enterprises.models import ConstructionProject, Enterprise, GradeRule, LiaisonAssignment
@@ -722,26 +721,6 @@ def visit_list(request):
         results_template="enterprises/visit_list_results.html",
         extra={"can_record": has_role(request.user, *VISITING_ROLES)},
     )
-
-
-@role_required(*VISITING_ROLES)
-@require_http_methods(["GET", "POST"])
-def visit_create(request):
-    initial = {}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = int(request.GET["enterprise"])
-    form = VisitForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # fugong/services hooks in here: the requests raised during the visit are created in
-            # the same transaction as the visit (visit_record is safe to call inside one).
-            visit = services.visit_record(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已记录走访：%(name)s") % {"name": visit.enterprise.name})
-            return redirect("enterprises:visit_detail", pk=visit.pk)
-    return render(request, "enterprises/visit_form.html", {"form": form})
 
 
 @login_required

@@ -278,3 +278,35 @@ class LetterForm(BootstrapFormMixin, forms.ModelForm):
         if request is None:
             raise ValidationError(_("没有编号为 %(number)s 的诉求") % {"number": number})
         return request
+
+
+class VisitRequestForm(BootstrapFormMixin, forms.Form):
+    """One request raised during a visit; a row left blank raises nothing."""
+
+    category = forms.ChoiceField(
+        label=_("诉求类别"), choices=[("", "—"), *Category.choices], required=False
+    )
+    title = forms.CharField(label=_("标题"), max_length=60, required=False)
+    description = forms.CharField(
+        label=_("诉求内容"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial="normal")
+
+    def clean(self):
+        data = super().clean()
+        filled = [data.get(name) for name in ("category", "title", "description")]
+        if any(filled) and not all(filled):
+            for name in ("category", "title", "description"):
+                if not data.get(name):
+                    self.add_error(name, _("填写了这条诉求，就请把类别、标题和内容填完整"))
+        return data
+
+    @property
+    def raises_request(self) -> bool:
+        return bool(self.cleaned_data.get("title"))
+
+
+VisitRequestFormSet = forms.formset_factory(VisitRequestForm, extra=2, max_num=5, validate_max=True)

@@ -246,6 +246,14 @@ class ServiceRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="requests",
     )
+    visit = models.ForeignKey(
+        "enterprises.Visit",
+        verbose_name=_("来源走访"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/export.xlsx", views.request_export, name="export"),
     path("services/queue/", views.queue, name="queue"),
     path("services/new/", views.request_new, name="new"),
+    path("visits/new/", views.visit_new, name="visit_new"),
     path("services/difficulties/", views.difficulties, name="difficulties"),
     path("services/from-report/<int:report_pk>/", views.from_report, name="from_report"),
     path("services/<int:pk>/", views.request_detail, name="detail"),

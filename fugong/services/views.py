@@ -15,7 +15,9 @@ from fugong.core.excel import xlsx_response
 from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
+from fugong.enterprises.forms import VisitForm
 from fugong.enterprises.models import Enterprise
+from fugong.enterprises.views import VISITING_ROLES
 from fugong.resumption.selectors import reports_visible_to
 from fugong.services import calendar, exports, forms, services
 from fugong.services.access import handles
@@ -195,6 +197,37 @@ def request_new(request):
         if created is not None:
             return redirect("services:detail", pk=created.pk)
     return render(request, "services/request_form.html", {"form": form, "portal": False})
+
+
+@role_required(*VISITING_ROLES)
+@require_http_methods(["GET", "POST"])
+def visit_new(request):
+    """A visit and the requests raised during it, saved together."""
+    initial = {}
+    if request.GET.get("enterprise", "").isdigit():
+        initial["enterprise"] = int(request.GET["enterprise"])
+    form = VisitForm(request.POST or None, user=request.user, initial=initial)
+    raised = forms.VisitRequestFormSet(request.POST or None, prefix="requests")
+    if request.method == "POST" and form.is_valid() and raised.is_valid():
+        items = [
+            {k: row.cleaned_data[k] for k in ("category", "title", "description", "urgency")}
+            for row in raised
+            if row.raises_request
+        ]
+        try:
+            visit, filed = services.visit_record_with_requests(
+                actor=request.user, requests=items, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已记录走访：%(name)s；同时登记诉求 %(n)s 件。")
+                % {"name": visit.enterprise.name, "n": len(filed)},
+            )
+            return redirect("enterprises:visit_detail", pk=visit.pk)
+    return render(request, "services/visit_form.html", {"form": form, "raised": raised})
 
 
 def _submit(request, form, **values):

@@ -85,7 +85,7 @@ CASES = {
     "enterprises:liaison_import_template": Case("liaison", FORBIDDEN),
     "enterprises:liaison_import_job": Case("street_officer", NOT_FOUND, "get", pk("liaison_job")),
     "enterprises:visits": Case("enterprise_a", FORBIDDEN),
-    "enterprises:visit_create": Case("leader", FORBIDDEN),
+    "services:visit_new": Case("leader", FORBIDDEN),
     "enterprises:visit_detail": Case("enterprise_a", NOT_FOUND, "get", pk("visit")),
     "resumption:dashboard": Case("enterprise_a", FORBIDDEN),
     "resumption:dashboard_export": Case("enforcement", FORBIDDEN),

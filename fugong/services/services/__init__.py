@@ -25,7 +25,6 @@ from fugong.services.services.requests import (
     assignment_reply,
     assignment_return,
     assignment_transfer,
-    effective_grade,
     may_file_for,
     request_add_cohandler,
     request_close,
@@ -34,6 +33,7 @@ from fugong.services.services.requests import (
     request_route,
     request_submit,
     route_for,
+    visit_record_with_requests,
 )
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "close_unrated",
     "deadline_days",
     "deadline_policy_save",
-    "effective_grade",
     "escalate_due",
     "escalation_level_due",
     "extension_decide",
@@ -69,4 +68,5 @@ __all__ = [
     "route_for",
     "routing_rule_delete",
     "routing_rule_save",
+    "visit_record_with_requests",
 ]

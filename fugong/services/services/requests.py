@@ -22,6 +22,7 @@ from fugong.core.uploads import check_attachments
 from fugong.core.validators import normalize_phone
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to
+from fugong.enterprises.services import visit_record
 from fugong.services.access import coordinators, handles
 from fugong.services.models import (
     Assignment,
@@ -80,6 +81,7 @@ def request_submit(
     caller_name: str = "",
     caller_phone: str = "",
     report=None,
+    visit=None,
     attachments: Sequence = (),
     at: datetime | None = None,
 ) -> ServiceRequest:
@@ -99,8 +101,9 @@ def request_submit(
         caller_name=caller_name.strip(),
         caller_phone=_normalised_phone(caller_phone),
         report=report,
+        visit=visit,
         raised_by=actor,
-        grade=effective_grade(enterprise),
+        grade=enterprise.effective_grade,
         status=R.UNASSIGNED,
         created_at=at,
     )
@@ -150,21 +153,51 @@ def _normalised_phone(value: str) -> str:
         raise ValidationError({"caller_phone": exc.messages}) from None
 
 
+@transaction.atomic
+def visit_record_with_requests(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    visited_on,
+    kind: str,
+    findings: str,
+    officer: User | None = None,
+    requests: Sequence[dict] = (),
+    at: datetime | None = None,
+):
+    """A visit and the requests the officer raised during it, written together or not at all;
+    each `requests` item holds category, title, description and optionally urgency."""
+    visit = visit_record(
+        actor=actor,
+        enterprise=enterprise,
+        visited_on=visited_on,
+        kind=kind,
+        findings=findings,
+        officer=officer,
+    )
+    filed = [
+        request_submit(
+            actor=actor, enterprise=enterprise, channel=Channel.VISIT, visit=visit, at=at, **item
+        )
+        for item in requests
+    ]
+    return visit, filed
+
+
 def _check_channel(request: ServiceRequest, actor: User) -> None:
     if request.channel == Channel.HOTLINE:
         if actor.role == Role.ENTERPRISE:
             raise ValidationError({"channel": [_("热线来电由工作人员登记")]})
         if not request.caller_phone:
             raise ValidationError({"caller_phone": [_("热线来电须登记来电号码")]})
+    if request.visit is not None and (
+        request.channel != Channel.VISIT or request.visit.enterprise_id != request.enterprise_id
+    ):
+        raise ValidationError({"visit": [_("走访记录与企业不符")]})
     if request.channel == Channel.REPORT and (
         request.report is None or request.report.enterprise_id != request.enterprise_id
     ):
         raise ValidationError({"report": [_("请指明该企业的一份复工填报")]})
-
-
-def effective_grade(enterprise: Enterprise) -> str:
-    """An enterprise nobody has graded is treated as B."""
-    return enterprise.grade or Enterprise.Grade.B
 
 
 def route_for(enterprise: Enterprise, category: str) -> RoutingRule | None:

@@ -1,8 +1,8 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from fugong.conftest import at
 from fugong.core.models import Notification

@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -258,3 +259,73 @@ def test_the_back_office_shows_requests_but_cannot_write_around_their_lifecycle(
     assert ServiceRequest.objects.get().status == request.status
     assert client.get(reverse("admin:services_servicerequest_add")).status_code == 403
     assert client.get(reverse("admin:services_taskforce_add")).status_code == 200
+
+
+def _visit_post(enterprise, *rows):
+    data = {
+        "enterprise": enterprise.pk,
+        "visited_on": "2020-03-20",
+        "kind": "on_site",
+        "findings": "外地员工返岗慢，企业需要营业执照变更。",
+        "requests-TOTAL_FORMS": "2",
+        "requests-INITIAL_FORMS": "0",
+        "requests-MIN_NUM_FORMS": "0",
+        "requests-MAX_NUM_FORMS": "5",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"requests-{i}-{k}": v for k, v in row.items()})
+    data.setdefault("requests-0-urgency", "normal")
+    data.setdefault("requests-1-urgency", "normal")
+    return data
+
+
+def test_a_liaison_records_a_visit_and_the_request_it_raised_in_one_step(login, people, desk):
+    from fugong.enterprises.models import Visit
+
+    company = people.enterprise_a.enterprise
+    client = login(people.liaison)
+    assert client.get(reverse("services:visit_new")).status_code == 200
+    row = {"category": "permits", "title": "执照变更", "description": "经营范围要增加口罩生产。"}
+    response = client.post(reverse("services:visit_new"), _visit_post(company, row))
+    visit = Visit.objects.get()
+    assert response.status_code == 302 and response.url == reverse(
+        "enterprises:visit_detail", args=[visit.pk]
+    )
+    request = ServiceRequest.objects.get()
+    assert (request.visit, request.channel, request.enterprise) == (visit, "visit", company)
+    assert lead(request).department.name == "区市场监管局"
+    detail = client.get(response.url).content.decode()
+    assert request.number in detail
+
+
+def test_a_half_filled_request_row_saves_neither_the_visit_nor_the_request(
+    login, people, desk
+):
+    from fugong.enterprises.models import Visit
+
+    company = people.enterprise_a.enterprise
+    row = {"category": "permits", "title": "执照变更"}  # no description
+    response = login(people.liaison).post(
+        reverse("services:visit_new"), _visit_post(company, row)
+    )
+    assert response.status_code == 200
+    assert "请把类别、标题和内容填完整" in response.content.decode()
+    assert not Visit.objects.exists() and not ServiceRequest.objects.exists()
+
+
+def test_a_request_the_service_refuses_undoes_the_visit(people, desk):
+    from django.core.exceptions import ValidationError
+
+    from fugong.enterprises.models import Visit
+    from fugong.services import services
+
+    with pytest.raises(ValidationError):
+        services.visit_record_with_requests(
+            actor=people.liaison,
+            enterprise=people.enterprise_a.enterprise,
+            visited_on=date(2020, 3, 20),
+            kind="on_site",
+            findings="走访",
+            requests=[{"category": "no-such", "title": "x", "description": "y"}],
+        )
+    assert not Visit.objects.exists() and not ServiceRequest.objects.exists()
