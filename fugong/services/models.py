@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -219,7 +220,7 @@ class ServiceRequest(models.Model):
         PENDING = "pending", _("待签收")
         IN_PROGRESS = "in_progress", _("办理中")
         REPLIED = "replied", _("已答复")
-        CLOSED = "closed", _("办结")
+        CLOSED = "closed", _("已办结")
 
     OPEN_STATUSES = (Status.UNASSIGNED, Status.PENDING, Status.IN_PROGRESS, Status.REPLIED)
 
@@ -590,7 +591,7 @@ class ThankYouLetter(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:

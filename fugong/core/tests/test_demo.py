@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from fugong.core.models import Region, User
 from fugong.core.validators import normalize_phone, normalize_uscc
@@ -141,3 +142,44 @@ def aware(text: str):
     from django.utils import timezone
 
     return timezone.make_aware(datetime.fromisoformat(text))
+
+
+def test_the_seed_s_service_officers_are_stationed(demo_district):
+    from fugong.enterprises.models import LiaisonAssignment
+
+    active = LiaisonAssignment.objects.filter(ended_on__isnull=True)
+    talent = active.filter(kind="talent").values("officer").distinct().count()
+    party = active.filter(kind="party").values("officer").distinct().count()
+    assert (talent, party) == (50, 78)  # 「50名人才服务专员」「78名非公党建指导员」
+    uncovered = Enterprise.objects.filter(is_talent=True).exclude(
+        liaison_assignments__in=active.filter(kind="talent")
+    )
+    assert not uncovered.exists()
+
+
+def test_the_licensing_bureau_has_its_eight_letters_and_the_archive_transfer(demo_district):
+    from fugong.services.models import ServiceRequest, ThankYouLetter
+
+    letters = ThankYouLetter.objects.filter(department__name="区市场监管局")
+    assert letters.count() == 8  # 「收到感谢信8封」
+    request = ServiceRequest.objects.get(enterprise__name="郑州深国际综合物流港发展有限公司")
+    steps = [(s.action, f"{timezone.localtime(s.at):%m-%d}") for s in request.steps.all()]
+    assert ("reply", "03-16") in steps and steps[0] == ("submit", "03-12")
+    assert request.status == "closed" and request.rating == "satisfied"
+    letter = request.letters.get()
+    assert letter.received_on.isoformat() == "2020-03-16" and "二七速度" in letter.summary
+
+
+def test_the_request_figures_as_of_the_bulletin_moment_match_a_plain_count(demo_district):
+    from fugong.services.demo import NOW
+    from fugong.services.selectors import figures_as_of as request_figures
+    from fugong.services.tests.reference import figures_by_loop
+
+    figures = request_figures(NOW, user=User.objects.get(username="leader"))
+    reference = figures_by_loop(NOW)
+    assert figures.requests == reference["totals"]["requests"] > 200
+    assert figures.closed == reference["totals"]["closed"]
+    for handler in figures.by_handler:
+        received = sum(v["received"] for k, v in reference["cells"].items() if k[0] == handler.key)
+        assert handler.received == received, handler.name
+    assert figures.open > 0 and figures.red_list and figures.black_list

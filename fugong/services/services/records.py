@@ -1,6 +1,8 @@
 """Records kept beside the requests: thank-you letters, and the settings the coordinator keeps
 (routing table, deadline table, working-day calendar)."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from fugong.services.models import (
 from fugong.services.services.base import (
     Action,
     Role,
+    _now,
     _require_coordinator,
     _step,
 )
@@ -34,8 +37,10 @@ def letter_record(
     summary: str,
     request: ServiceRequest | None = None,
     enterprise: Enterprise | None = None,
+    at: datetime | None = None,
 ) -> ThankYouLetter:
     """A letter of thanks, recorded by the coordinator or by the department that received it."""
+    at = _now(at)
     if not (
         has_role(actor, Role.COORDINATOR)
         or (has_role(actor, Role.DEPARTMENT) and actor.department_id == department.pk)
@@ -53,14 +58,15 @@ def letter_record(
         request=request,
         enterprise=enterprise,
         recorded_by=actor,
+        recorded_at=at,
     )
-    if received_on and received_on > timezone.localdate():
+    if received_on and received_on > timezone.localtime(at).date():
         raise ValidationError({"received_on": [_("收信日期不能晚于今天")]})
     letter._history_user = actor
     letter.full_clean()
     letter.save()
     if request is not None:
-        _step(request, Action.THANKS, actor=actor, at=timezone.now(), note=letter.summary)
+        _step(request, Action.THANKS, actor=actor, at=at, note=letter.summary)
     return letter
 
 

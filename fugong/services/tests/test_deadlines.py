@@ -156,9 +156,7 @@ def test_a_request_left_unrated_closes_after_five_working_days(file_request, peo
     assert close.actor is None and "逾期未评价" in close.note
 
 
-def test_the_scheduler_enqueues_the_deadline_check_which_sends_nothing_twice(
-    file_request, people
-):
+def test_the_scheduler_enqueues_the_deadline_check_which_sends_nothing_twice(file_request, people):
     waiting = lead(file_request(when="2020-03-20 15:00"))
     answered = _claimed(file_request, people)
     services.assignment_reply(

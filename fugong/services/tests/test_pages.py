@@ -298,16 +298,12 @@ def test_a_liaison_records_a_visit_and_the_request_it_raised_in_one_step(login, 
     assert request.number in detail
 
 
-def test_a_half_filled_request_row_saves_neither_the_visit_nor_the_request(
-    login, people, desk
-):
+def test_a_half_filled_request_row_saves_neither_the_visit_nor_the_request(login, people, desk):
     from fugong.enterprises.models import Visit
 
     company = people.enterprise_a.enterprise
     row = {"category": "permits", "title": "执照变更"}  # no description
-    response = login(people.liaison).post(
-        reverse("services:visit_new"), _visit_post(company, row)
-    )
+    response = login(people.liaison).post(reverse("services:visit_new"), _visit_post(company, row))
     assert response.status_code == 200
     assert "请把类别、标题和内容填完整" in response.content.decode()
     assert not Visit.objects.exists() and not ServiceRequest.objects.exists()

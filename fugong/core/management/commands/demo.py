@@ -7,6 +7,7 @@ from fugong.core import demo as core_demo
 from fugong.core.models import Region, User
 from fugong.enterprises import demo as enterprise_demo
 from fugong.resumption import demo as resumption_demo
+from fugong.services import demo as services_demo
 
 
 class Command(BaseCommand):
@@ -91,5 +92,15 @@ def load_demo_district(*, password: str, stdout=None) -> list[User]:
     say(
         f"服务专员 {len(officers['officers'])} 名（人才服务专员 {enterprise_demo.TALENT_OFFICERS} 名、"
         f"党建指导员 {enterprise_demo.PARTY_INSTRUCTORS} 名），走访记录 {len(officers['visits'])} 条"
+    )
+    handled = services_demo.load(
+        departments=departments,
+        enterprises=register["enterprises"],
+        coordinator=coordinator,
+        portal_user=accounts[-1],
+    )
+    say(
+        f"企业诉求 {len(handled['requests'])} 件，服务专班 {len(handled['task_forces'])} 个，"
+        f"感谢信 {len(handled['letters'])} 封"
     )
     return accounts
