@@ -19,6 +19,7 @@ from fugong.resumption.categories import CATEGORY_LABELS
 from fugong.resumption.models import Difficulty, Status
 from fugong.resumption.selectors import (
     ENTITY_STATES,
+    GRADES,
     SERIES_MAX_DAYS,
     daily_series,
     entities_as_of,
@@ -319,11 +320,15 @@ class EntitiesView(APIView):
             OpenApiParameter("category", enum=list(CATEGORY_LABELS)),
             OpenApiParameter("area", int),
             OpenApiParameter("state", enum=list(ENTITY_STATES)),
+            OpenApiParameter("grade", enum=list(GRADES)),
         ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
         params = request.query_params
+        grade = params.get("grade", "")
+        if grade and grade not in GRADES:
+            raise serializers.ValidationError({"grade": ["企业等级应为 A、B、C 之一"]})
         state = params.get("state", "all")
         if state not in ENTITY_STATES:
             raise serializers.ValidationError({"state": [f"应为 {'、'.join(ENTITY_STATES)} 之一"]})
@@ -336,7 +341,12 @@ class EntitiesView(APIView):
                 raise serializers.ValidationError({"area": ["区域应为区域编号"]})
             area = get_object_or_404(Region, pk=params["area"])
         enterprise_list, project_list = entities_as_of(
-            _moment(request), user=request.user, category=category, area=area, state=state
+            _moment(request),
+            user=request.user,
+            category=category,
+            area=area,
+            state=state,
+            grade=grade,
         )
         rows = [
             *_tagged(enterprise_list.order_by("name", "id"), "enterprise"),

@@ -512,14 +512,23 @@ DISTRICT = _DistrictViewer()
 # Drill-down: the entities behind a number
 
 
-ENTITY_STATES = ("all", "resumed", "not_resumed", "fully_resumed", "partly", "closed")
+# "behind": not fully back at work (no report, not resumed or partly), and not closed down.
+ENTITY_STATES = ("all", "resumed", "not_resumed", "fully_resumed", "partly", "behind", "closed")
+GRADES = ("A", "B", "C")
 
 
 def entities_as_of(
-    at: datetime, *, user: User, category: str = "", area: Region | None = None, state: str = "all"
+    at: datetime,
+    *,
+    user: User,
+    category: str = "",
+    area: Region | None = None,
+    state: str = "all",
+    grade: str = "",
 ) -> tuple[QuerySet, QuerySet]:
     """The enterprises and projects counted in one number of the figures at `at`, each annotated
-    with its situation (asof_status, asof_payroll, asof_duty, asof_reported_at)."""
+    with its situation (asof_status, asof_payroll, asof_duty, asof_reported_at). A `grade`
+    keeps enterprises of that grade (an ungraded one counts as B) and no projects."""
     results = []
     for model, visible, subject in (
         (Enterprise, enterprises_visible_to, "enterprise"),
@@ -530,6 +539,8 @@ def entities_as_of(
             entities = entities.none()
         elif category and category != CONSTRUCTION:
             entities = entities.filter(category=category)
+        if grade:
+            entities = _of_grade(entities, grade) if model is Enterprise else entities.none()
         if area is not None:
             entities = entities.filter(
                 Q(park=area) if area.is_park else Q(region__path__startswith=area.path)
@@ -551,6 +562,21 @@ def entities_as_of(
     return results[0], results[1]
 
 
+def _of_grade(enterprises: QuerySet, grade: str) -> QuerySet:
+    if grade == Enterprise.Grade.B:
+        return enterprises.filter(grade__in=(Enterprise.Grade.B, ""))
+    return enterprises.filter(grade=grade)
+
+
+def priority_enterprises(at: datetime, *, user: User, limit: int = 8) -> tuple[int, list]:
+    """A-grade enterprises in the user's scope not fully back at work at `at`: the ones the
+    dashboard puts first (the largest workforces first)."""
+    behind, _projects = entities_as_of(at, user=user, grade=Enterprise.Grade.A, state="behind")
+    # A-grade enterprises are a few hundred at most: one query for the count and the rows.
+    rows = list(behind.order_by("-asof_payroll", "name", "id"))
+    return len(rows), rows[:limit]
+
+
 def _in_state(entities: QuerySet, state: str) -> QuerySet:
     not_closed = Q(asof_status__isnull=True) | ~Q(asof_status=Status.CLOSED)
     return {
@@ -558,6 +584,9 @@ def _in_state(entities: QuerySet, state: str) -> QuerySet:
         "resumed": entities.filter(asof_status__in=RESUMED_STATUSES),
         "fully_resumed": entities.filter(asof_status=Status.RESUMED),
         "partly": entities.filter(asof_status=Status.PARTLY),
+        "behind": entities.filter(
+            Q(asof_status__isnull=True) | Q(asof_status__in=(Status.NOT_RESUMED, Status.PARTLY))
+        ),
         "not_resumed": entities.filter(
             Q(asof_status__isnull=True) | Q(asof_status=Status.NOT_RESUMED)
         ),

@@ -26,11 +26,13 @@ from fugong.resumption.forms import AsOfForm, DayForm, OfficerReportForm, Report
 from fugong.resumption.models import Reminder, Report
 from fugong.resumption.selectors import (
     ENTITY_STATES,
+    GRADES,
     daily_series,
     entities_as_of,
     figures_as_of,
     missing_by_area,
     missing_reports,
+    priority_enterprises,
     reports_visible_to,
     series_start,
 )
@@ -60,6 +62,7 @@ def dashboard(request):
         "figures": figures,
         "place": bulletin.place_of(user),
         "bulletin": bulletin.bulletin_text(figures, place=bulletin.place_of(user)),
+        "priority": priority_enterprises(at, user=user),
         "chart_data": charts.dashboard_data(figures, series),
         "at_param": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
     }
@@ -108,11 +111,14 @@ def entities(request):
     state = request.GET.get("state", "all")
     if state not in ENTITY_STATES:
         state = "all"
+    grade = request.GET.get("grade", "")
+    if grade not in GRADES:
+        grade = ""
     area = None
     if request.GET.get("area", "").isdigit():
         area = get_object_or_404(Region, pk=request.GET["area"])
     enterprise_list, project_list = entities_as_of(
-        at, user=request.user, category=category, area=area, state=state
+        at, user=request.user, category=category, area=area, state=state, grade=grade
     )
     enterprise_page = Paginator(enterprise_list.order_by("name", "id"), 50).get_page(
         request.GET.get("page")
@@ -130,6 +136,7 @@ def entities(request):
             "at": at,
             "area": area,
             "category_label": CATEGORY_LABELS.get(category, ""),
+            "grade": grade,
             "state": state,
             "enterprise_page": enterprise_page,
             "project_page": project_page,

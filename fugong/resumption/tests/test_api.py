@@ -83,6 +83,10 @@ def test_figures_series_entities_and_bulletin_agree(people, login, submit):
     assert figures["total"]["resumption_rate"] == 50.0
     entities = client.get(reverse("api_figure_entities"), {**params, "state": "resumed"}).json()
     assert entities["count"] == figures["total"]["resumed"]
+    behind_a = client.get(
+        reverse("api_figure_entities"), {**params, "grade": "A", "state": "behind"}
+    )
+    assert behind_a.json()["count"] == 0  # nobody is graded A here
     series = client.get(reverse("api_series"), {**params, "start": "2020-03-01"}).json()
     assert [p["total"]["resumed"] for p in series] == [1, 1]
     text = client.get(reverse("api_bulletin"), params).json()["text"]
@@ -101,6 +105,8 @@ def test_bad_parameters_are_4xx_in_the_error_shape(people, login):
     assert future.status_code == 400 and future.json()["field"] == "at"
     bad_state = client.get(reverse("api_figure_entities"), {"state": "maybe"})
     assert bad_state.status_code == 400 and bad_state.json()["field"] == "state"
+    bad_grade = client.get(reverse("api_figure_entities"), {"grade": "D"})
+    assert bad_grade.status_code == 400 and bad_grade.json()["field"] == "grade"
     not_a_time = client.get(reverse("api_figures"), {"at": "yesterday"})
     assert not_a_time.status_code == 400
 

@@ -228,3 +228,37 @@ class TestUpload:
         file = io.BytesIO(response.content)
         file.name = "t.xlsx"
         assert read_table(file).headers == [clean_header(h) for h in HEADERS]
+
+
+def test_a_grade_enterprises_behind_come_first_and_leave_the_list_once_back(people, login, submit):
+    company_a, company_b = people.enterprise_a.enterprise, people.enterprise_b.enterprise
+    company_a.grade = "A"
+    company_a.save()
+    submit(company_b, "2020-03-01 10:00", "not_resumed", duty=0)  # B-grade: not a priority
+    submit(company_a, "2020-03-01 10:00", "partly", duty=5)
+    submit(company_a, "2020-03-10 10:00", "resumed", duty=company_a.payroll_headcount)
+    client = login(people.leader)
+
+    early = client.get(reverse("resumption:dashboard"), {"at": "2020-03-02T12:00"})
+    count, rows = early.context["priority"]
+    assert (count, rows) == (1, [company_a]) and rows[0].asof_duty == 5
+    drill = client.get(
+        reverse("resumption:entities"), {"at": "2020-03-02T12:00", "grade": "A", "state": "behind"}
+    )
+    assert drill.context["total"] == 1 and "A级企业" in drill.content.decode()
+
+    later = client.get(reverse("resumption:dashboard"), {"at": "2020-03-11T12:00"})
+    assert later.context["priority"] == (0, [])
+    assert "A级企业已全部全面复工" in later.content.decode()
+    street = login(people.street_officer)  # 淮河路街道 holds company A
+    assert (
+        street.get(reverse("resumption:dashboard"), {"at": "2020-03-02T12:00"}).context["priority"][
+            0
+        ]
+        == 1
+    )
+    park = login(people.park_officer)  # 马寨: not company A's area
+    assert (
+        park.get(reverse("resumption:dashboard"), {"at": "2020-03-02T12:00"}).context["priority"][0]
+        == 0
+    )
