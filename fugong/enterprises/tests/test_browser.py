@@ -19,6 +19,7 @@ def register(people):
 
 def test_a_coordinator_finds_an_enterprise_by_pinyin_initials_and_opens_it(page, register):
     log_in(page, "coordinator")
+    page.get_by_role("button", name="企业", exact=True).click()  # the menu opens (Bootstrap's JS)
     page.get_by_role("link", name="企业名录").click()
     expect(page.get_by_test_id("result-count")).to_contain_text("共 8 家企业")
 
