@@ -194,7 +194,7 @@ def load(
 ) -> dict:
     rng = random.Random(SEED)
     handlers = _handlers(departments)
-    task_forces = _task_forces(departments, handlers, coordinator)
+    task_forces = _task_forces(departments, handlers)
     _routing(departments, task_forces, coordinator)
     calendar = WorkingCalendar(FIRST_DAY, LAST_MOMENT.date() + timedelta(days=40))
     plans = _plans(rng, calendar, enterprises, portal_user)
@@ -253,7 +253,7 @@ def _account(username: str, display_name: str, department: Department) -> User:
     )
 
 
-def _task_forces(departments, handlers, coordinator) -> dict[str, TaskForce]:
+def _task_forces(departments, handlers) -> dict[str, TaskForce]:
     forces = {}
     for name, lead, member_codes, duty in TASK_FORCES:
         force = TaskForce.objects.create(
