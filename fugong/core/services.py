@@ -107,7 +107,9 @@ def ensure_coordinators_group():
     from django.contrib.auth.models import Group, Permission
 
     group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=["core", "enterprises", "services"])
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=["core", "enterprises", "services"]
+    )
     group.permissions.set(permissions)
     return group
 

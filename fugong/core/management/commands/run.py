@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "迁移数据库、空库时载入演示区，然后同时启动网站（gunicorn）、后台任务进程和定时任务进程。"
+    help = (
+        "迁移数据库、空库时载入演示区，然后同时启动网站（gunicorn）、后台任务进程和定时任务进程。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("FUGONG_BIND", "127.0.0.1:8000"))
