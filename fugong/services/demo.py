@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from fugong.core.models import Department, Region, User
 from fugong.core.services import notifications_muted, user_create
@@ -492,7 +491,7 @@ class Replay:
                 actor=self.coordinator,
                 request=request,
                 department=self.departments[self.rng.choice(["sw", "fgtj"])],
-                note=_("无匹配规则，指挥部人工分派"),
+                note="无匹配规则，指挥部人工分派",
                 at=moment,
             )
         if plan.cohandler:
@@ -501,7 +500,7 @@ class Replay:
                 actor=self.coordinator,
                 request=request,
                 department=self.departments[plan.cohandler],
-                note=_("需协同办理"),
+                note="需协同办理",
                 at=moment,
             )
         if plan.transfer_to:
@@ -553,7 +552,7 @@ class Replay:
                 assignment=assignment,
                 stage="reply",
                 extra_days=2,
-                reason=_("需协调外区单位，申请延期两个工作日"),
+                reason="需协调外区单位，申请延期两个工作日",
                 at=moment,
             )
             moment = yield from self._after(moment, 0.1)
