@@ -3,6 +3,7 @@ from django.urls import path
 from fugong.core import api_views as core_api
 from fugong.enterprises import api as enterprise_api
 from fugong.resumption import api as resumption_api
+from fugong.services import api as services_api
 
 urlpatterns = [
     path("me/", core_api.MeView.as_view(), name="api_me"),
@@ -79,4 +80,81 @@ urlpatterns = [
     path("bulletin/", resumption_api.BulletinView.as_view(), name="api_bulletin"),
     path("missing-reports/", resumption_api.MissingReportsView.as_view(), name="api_missing"),
     path("reminders/", resumption_api.RemindersView.as_view(), name="api_reminders"),
+    # Enterprises' requests (诉求): fugong/services/api.py
+    path("requests/", services_api.RequestListCreate.as_view(), name="api_requests"),
+    path("requests/<int:pk>/", services_api.RequestDetail.as_view(), name="api_request"),
+    path("requests/<int:pk>/claim/", services_api.RequestClaim.as_view(), name="api_request_claim"),
+    path("requests/<int:pk>/reply/", services_api.RequestReply.as_view(), name="api_request_reply"),
+    path(
+        "requests/<int:pk>/transfer/",
+        services_api.RequestTransfer.as_view(),
+        name="api_request_transfer",
+    ),
+    path(
+        "requests/<int:pk>/return/", services_api.RequestReturn.as_view(), name="api_request_return"
+    ),
+    path(
+        "requests/<int:pk>/extension/",
+        services_api.RequestExtension.as_view(),
+        name="api_request_extension",
+    ),
+    path(
+        "requests/<int:pk>/cohandle/",
+        services_api.RequestCohandle.as_view(),
+        name="api_request_cohandle",
+    ),
+    path("requests/<int:pk>/route/", services_api.RequestRoute.as_view(), name="api_request_route"),
+    path("requests/<int:pk>/close/", services_api.RequestClose.as_view(), name="api_request_close"),
+    path(
+        "requests/<int:pk>/reopen/", services_api.RequestReopen.as_view(), name="api_request_reopen"
+    ),
+    path(
+        "requests/<int:pk>/escalate/",
+        services_api.RequestEscalate.as_view(),
+        name="api_request_escalate",
+    ),
+    path("requests/<int:pk>/rate/", services_api.RequestRate.as_view(), name="api_request_rate"),
+    path(
+        "requests/attachments/<int:pk>/",
+        services_api.RequestAttachmentFile.as_view(),
+        name="api_request_attachment",
+    ),
+    path("requests/queue/", services_api.RequestQueue.as_view(), name="api_request_queue"),
+    path(
+        "requests/difficulties/",
+        services_api.DifficultyList.as_view(),
+        name="api_request_difficulties",
+    ),
+    path(
+        "requests/extensions/", services_api.ExtensionList.as_view(), name="api_request_extensions"
+    ),
+    path(
+        "requests/extensions/<int:pk>/decide/",
+        services_api.ExtensionDecide.as_view(),
+        name="api_request_extension_decide",
+    ),
+    path("requests/figures/", services_api.RequestFigures.as_view(), name="api_request_figures"),
+    path("requests/letters/", services_api.LetterListCreate.as_view(), name="api_request_letters"),
+    path("routing-rules/", services_api.RoutingRuleListCreate.as_view(), name="api_routing_rules"),
+    path(
+        "routing-rules/<int:pk>/",
+        services_api.RoutingRuleDetail.as_view(),
+        name="api_routing_rule",
+    ),
+    path(
+        "deadline-policies/",
+        services_api.DeadlinePolicyListCreate.as_view(),
+        name="api_deadline_policies",
+    ),
+    path(
+        "deadline-policies/<int:pk>/",
+        services_api.DeadlinePolicyDetail.as_view(),
+        name="api_deadline_policy",
+    ),
+    path("calendar-days/", services_api.CalendarDayListCreate.as_view(), name="api_calendar_days"),
+    path(
+        "calendar-days/<int:pk>/",
+        services_api.CalendarDayDetail.as_view(),
+        name="api_calendar_day",
+    ),
 ]

@@ -204,6 +204,15 @@ SPECTACULAR_SETTINGS = {
         "LiaisonKindEnum": "fugong.enterprises.models.LiaisonAssignment.Kind",
         "VisitKindEnum": "fugong.enterprises.models.Visit.Kind",
         "ReportStatusEnum": "fugong.resumption.models.Status",
+        "RoleEnum": "fugong.core.models.User.Role",
+        "DifficultyCategoryEnum": "fugong.resumption.models.Difficulty",
+        "RequestStatusEnum": "fugong.services.models.ServiceRequest.Status",
+        "RequestChannelEnum": "fugong.services.models.Channel",
+        "HandlingRoleEnum": "fugong.services.models.Assignment.Role",
+        "HandlingStatusEnum": "fugong.services.models.Assignment.Status",
+        "HandlingStageEnum": "fugong.services.models.Stage",
+        "ExtensionStageEnum": "fugong.services.api.EXTENSION_STAGES",
+        "ExtensionStatusEnum": "fugong.services.models.Extension.Status",
     },
 }
 

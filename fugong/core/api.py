@@ -70,7 +70,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("记录不存在或无权查看"))
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(_("没有权限执行此操作"))
+        # A service's own reason ("只有指挥部可以…") tells the caller more than the generic one.
+        exc = exceptions.PermissionDenied(str(exc) or _("没有权限执行此操作"))
     elif isinstance(exc, StaleRecord):
         exc = Conflict(str(exc))
     response = drf_exception_handler(exc, context)

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.filters import IdFilter
 from fugong.core.models import Region
 from fugong.enterprises.models import ConstructionProject, Enterprise, LiaisonAssignment, Visit
 from fugong.enterprises.selectors import (
@@ -143,7 +144,7 @@ class ProjectFilter(RegisterFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("项目状态"), choices=ConstructionProject.Status.choices, empty_label=_("全部状态")
     )
-    builder = django_filters.NumberFilter(label=_("建设单位"), field_name="builder_id")
+    builder = IdFilter(label=_("建设单位"), field_name="builder_id")
 
     class Meta:
         model = ConstructionProject
@@ -168,8 +169,8 @@ class VisitFilter(CompactWidgets, django_filters.FilterSet):
             }
         ),
     )
-    enterprise = django_filters.NumberFilter(label=_("企业编号"), field_name="enterprise_id")
-    officer = django_filters.NumberFilter(label=_("走访人编号"), field_name="officer_id")
+    enterprise = IdFilter(label=_("企业编号"), field_name="enterprise_id")
+    officer = IdFilter(label=_("走访人编号"), field_name="officer_id")
     kind = django_filters.ChoiceFilter(
         label=_("走访方式"), choices=Visit.Kind.choices, empty_label=_("全部方式")
     )
@@ -190,8 +191,8 @@ class VisitFilter(CompactWidgets, django_filters.FilterSet):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    enterprise = django_filters.NumberFilter(label=_("企业编号"), field_name="enterprise_id")
-    officer = django_filters.NumberFilter(label=_("专员编号"), field_name="officer_id")
+    enterprise = IdFilter(label=_("企业编号"), field_name="enterprise_id")
+    officer = IdFilter(label=_("专员编号"), field_name="officer_id")
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=LiaisonAssignment.Kind.choices)
     active = django_filters.BooleanFilter(
         label=_("仅在任"), field_name="ended_on", lookup_expr="isnull"

@@ -143,11 +143,16 @@ class RoutingRule(HandlerMixin):
         ordering = ["category", "area__sort_order"]
         constraints = [
             one_handler("routing_rule_one_handler"),
-            models.UniqueConstraint(fields=["category", "area"], name="routing_rule_unique_area"),
+            models.UniqueConstraint(
+                fields=["category", "area"],
+                name="routing_rule_unique_area",
+                violation_error_message=_("这个类别在这个区域已有分派规则"),
+            ),
             models.UniqueConstraint(
                 fields=["category"],
                 condition=Q(area__isnull=True),
                 name="routing_rule_unique_district",
+                violation_error_message=_("这个类别已有全区分派规则"),
             ),
         ]
 

@@ -70,6 +70,39 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(request__in=visible)
 
 
+def filter_requests(
+    requests: QuerySet,
+    *,
+    q: str = "",
+    status: str = "",
+    category: str = "",
+    department: Department | None = None,
+    task_force=None,
+    overdue: bool = False,
+    enterprise_id: int | None = None,
+) -> QuerySet:
+    """The filters of the request list, its export and its API endpoint."""
+    if q.strip():
+        q = q.strip()
+        requests = requests.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q)
+        )
+    if status:
+        requests = requests.filter(status=status)
+    if category:
+        requests = requests.filter(category=category)
+    if department or task_force:
+        handled = Assignment.objects.filter(department=department, task_force=task_force)
+        requests = requests.filter(pk__in=handled.values("request_id"))
+    if overdue:
+        requests = requests.filter(
+            pk__in=overdue_now(Assignment.objects.all()).values("request_id")
+        )
+    if enterprise_id:
+        requests = requests.filter(enterprise_id=enterprise_id)
+    return requests
+
+
 def queue_for(user: User, *, include_replied: bool = False) -> QuerySet[Assignment]:
     """A handling unit's open work, the most urgent deadline first."""
     statuses = [A.PENDING, A.IN_PROGRESS] + ([A.REPLIED] if include_replied else [])

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
-from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
 from fugong.enterprises.forms import VisitForm
@@ -20,7 +19,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.enterprises.views import VISITING_ROLES
 from fugong.resumption.selectors import reports_visible_to
 from fugong.services import calendar, exports, forms, services
-from fugong.services.access import handles
+from fugong.services.access import actions_available, caller_seen_by, handles
 from fugong.services.models import (
     Assignment,
     Attachment,
@@ -35,6 +34,7 @@ from fugong.services.models import (
 from fugong.services.selectors import (
     FIGURE_ROLES,
     figures_as_of,
+    filter_requests,
     near_due,
     overdue_now,
     pending_extensions,
@@ -89,26 +89,16 @@ def _filtered(requests, form):
     if not form.is_valid():
         return requests
     data = form.cleaned_data
-    if data["q"]:
-        q = data["q"].strip()
-        requests = requests.filter(
-            Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q)
-        )
-    for name in ("status", "category"):
-        if data[name]:
-            requests = requests.filter(**{name: data[name]})
     department, task_force = data.get("handler") or (None, None)
-    if department or task_force:
-        requests = requests.filter(
-            pk__in=Assignment.objects.filter(department=department, task_force=task_force).values(
-                "request_id"
-            )
-        )
-    if data["overdue"]:
-        requests = requests.filter(
-            pk__in=overdue_now(Assignment.objects.all()).values("request_id")
-        )
-    return requests
+    return filter_requests(
+        requests,
+        q=data["q"],
+        status=data["status"],
+        category=data["category"],
+        department=department,
+        task_force=task_force,
+        overdue=data["overdue"],
+    )
 
 
 @role_required(*LIST_ROLES)
@@ -310,20 +300,6 @@ def _visible_request(request, pk: int) -> ServiceRequest:
     )
 
 
-def _caller(service_request: ServiceRequest, user: User) -> tuple[str, str, bool]:
-    """The caller's name and number, in full for those who call back (the coordinator, the
-    units working on it, the officers serving the enterprise), masked for the rest."""
-    working_on_it = any(
-        handles(user, a)
-        for a in service_request.assignments.all()
-        if a.status in Assignment.ACTIVE_STATUSES
-    )
-    full = can_see_personal_data(user) or working_on_it
-    if full:
-        return service_request.caller_name, service_request.caller_phone, True
-    return mask_name(service_request.caller_name), mask_phone(service_request.caller_phone), False
-
-
 @login_required
 def request_detail(request, pk: int):
     service_request = _visible_request(request, pk)
@@ -333,7 +309,7 @@ def request_detail(request, pk: int):
             "department", "task_force", "claimed_by", "replied_by"
         ).prefetch_related("extensions", "escalations")
     )
-    caller_name, caller_phone, unmasked = _caller(service_request, user)
+    caller_name, caller_phone, unmasked = caller_seen_by(service_request, user)
     if unmasked and service_request.caller_phone and user.role != Role.ENTERPRISE:
         personal_data_shown(
             request, what="诉求来电号码", object_id=service_request.pk, unmasked=True
@@ -359,39 +335,27 @@ def request_detail(request, pk: int):
     )
 
 
+ACTION_FORMS = {
+    "claim": None,
+    "reply": forms.ReplyForm,
+    "rate": forms.RateForm,
+    "transfer": forms.TransferForm,
+    "return": forms.ReasonForm,
+    "extension": forms.ExtensionForm,
+    "cohandle": forms.CohandleForm,
+    "route": forms.RouteForm,
+    "escalate": forms.NoteForm,
+    "close": forms.NoteForm,
+    "reopen": forms.ReasonForm,
+}
+
+
 def _action_forms(service_request, user, assignments) -> dict:
     """The actions this person may take on the request now, each with its empty form."""
-    available = {}
-    is_open = service_request.is_open
-    mine = [a for a in assignments if a.is_active and handles(user, a)]
-    lead_is_mine = any(a.role == Assignment.Role.LEAD for a in mine)
-    if any(a.status == Assignment.Status.PENDING for a in mine):
-        available["claim"] = None
-    if any(a.status == Assignment.Status.IN_PROGRESS for a in mine):
-        available["reply"] = forms.ReplyForm()
-    if any(a.status in (Assignment.Status.PENDING, Assignment.Status.IN_PROGRESS) for a in mine):
-        available["transfer"] = forms.TransferForm()
-        available["return"] = forms.ReasonForm()
-        available["extension"] = forms.ExtensionForm()
-    coordinator = has_role(user, Role.COORDINATOR)
-    in_hand = service_request.status in (
-        ServiceRequest.Status.PENDING,
-        ServiceRequest.Status.IN_PROGRESS,
-    )
-    if in_hand and (coordinator or lead_is_mine):
-        available["cohandle"] = forms.CohandleForm()
-    if coordinator and is_open and service_request.status != ServiceRequest.Status.REPLIED:
-        available["route"] = forms.RouteForm()
-    if coordinator and is_open:
-        available["close"] = forms.NoteForm()
-    if coordinator and not is_open:
-        available["reopen"] = forms.ReasonForm()
-    if has_role(user, Role.LEADER, Role.COORDINATOR) and in_hand:
-        available["escalate"] = forms.NoteForm()
-    own = user.role == Role.ENTERPRISE and user.enterprise_id == service_request.enterprise_id
-    if service_request.status == ServiceRequest.Status.REPLIED and (own or coordinator):
-        available["rate"] = forms.RateForm()
-    return available
+    return {
+        name: ACTION_FORMS[name]() if ACTION_FORMS[name] else None
+        for name in actions_available(service_request, user, assignments)
+    }
 
 
 def _my_assignment(service_request, user, statuses) -> Assignment:

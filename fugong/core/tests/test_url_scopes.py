@@ -166,6 +166,32 @@ CASES = {
     "api_docs": Case(None, UNAUTHENTICATED),
     "api_redoc": Case(None, UNAUTHENTICATED),
     "admin:index": Case("leader", REDIRECT_TO_LOGIN),
+    "api_requests": Case("enforcement", FORBIDDEN),
+    "api_request": Case("enterprise_b", NOT_FOUND, "get", pk("service_request")),
+    "api_request_claim": Case("street_officer", FORBIDDEN, "post", pk("service_request")),
+    "api_request_reply": Case("park_officer", FORBIDDEN, "post", pk("service_request")),
+    "api_request_transfer": Case("liaison", FORBIDDEN, "post", pk("service_request")),
+    "api_request_return": Case("enterprise_a", FORBIDDEN, "post", pk("service_request")),
+    "api_request_extension": Case("leader", FORBIDDEN, "post", pk("service_request")),
+    "api_request_cohandle": Case("street_officer", FORBIDDEN, "post", pk("service_request")),
+    "api_request_route": Case("leader", FORBIDDEN, "post", pk("service_request")),
+    "api_request_close": Case("clerk", FORBIDDEN, "post", pk("service_request")),
+    "api_request_reopen": Case("enterprise_a", FORBIDDEN, "post", pk("service_request")),
+    "api_request_escalate": Case("street_officer", FORBIDDEN, "post", pk("service_request")),
+    "api_request_rate": Case("enterprise_b", NOT_FOUND, "post", pk("service_request")),
+    "api_request_attachment": Case("park_officer", NOT_FOUND, "get", pk("attachment")),
+    "api_request_queue": Case("coordinator", FORBIDDEN),
+    "api_request_difficulties": Case("leader", FORBIDDEN),
+    "api_request_extensions": Case("clerk", FORBIDDEN),
+    "api_request_extension_decide": Case("clerk", FORBIDDEN, "post", pk("extension")),
+    "api_request_figures": Case("enterprise_a", FORBIDDEN),
+    "api_request_letters": Case("street_officer", FORBIDDEN),
+    "api_routing_rules": Case("clerk", FORBIDDEN),
+    "api_routing_rule": Case("leader", FORBIDDEN, "delete", pk("routing_rule")),
+    "api_deadline_policies": Case("liaison", FORBIDDEN),
+    "api_deadline_policy": Case("enterprise_a", FORBIDDEN, "get", pk("deadline_policy")),
+    "api_calendar_days": Case("enterprise_b", FORBIDDEN),
+    "api_calendar_day": Case("leader", FORBIDDEN, "delete", pk("calendar_day")),
 }
 
 
@@ -268,7 +294,7 @@ PNG = (
 
 def _services_world(people, district, submit, a) -> dict:
     from fugong.services import services
-    from fugong.services.models import CalendarDay, Channel, RoutingRule
+    from fugong.services.models import CalendarDay, Channel, DeadlinePolicy, RoutingRule
 
     routing_rule = RoutingRule.objects.create(
         category="permits", department=district.departments["scjg"]
@@ -298,4 +324,5 @@ def _services_world(people, district, submit, a) -> dict:
         "calendar_day": CalendarDay.objects.create(
             date=date(2020, 3, 21), is_working_day=True, name="补班"
         ),
+        "deadline_policy": DeadlinePolicy.objects.first(),  # the table comes with defaults
     }

@@ -151,3 +151,11 @@ def test_the_api_requires_login(client, district):
     response = client.get(reverse("api_enterprises"))
     assert response.status_code == 401  # WWW-Authenticate: Bearer
     assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("officer", ["-1.18e+91", "99999999999999999999999", "0", "abc"])
+def test_an_id_filter_out_of_range_is_a_bad_request(people, login, officer):
+    response = login(people.coordinator).get(
+        reverse("api_liaison_assignments"), {"officer": officer}
+    )
+    assert response.status_code == 400 and response.json()["field"] == "officer"

@@ -1,0 +1,17 @@
+import django_filters
+from django import forms
+
+# The largest id a database key holds; a larger number in a query string is a bad request,
+# not an overflow deep in the database driver.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id in a query string: a whole number from 1 to MAX_ID."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
