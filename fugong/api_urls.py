@@ -60,7 +60,7 @@ urlpatterns = [
         enterprise_api.UncoveredList.as_view(),
         name="api_coverage_uncovered",
     ),
-    path("visits/", enterprise_api.VisitListCreate.as_view(), name="api_visits"),
+    path("visits/", services_api.VisitListCreate.as_view(), name="api_visits"),
     path("visits/<int:pk>/", enterprise_api.VisitDetail.as_view(), name="api_visit"),
     path("projects/", enterprise_api.ProjectListCreate.as_view(), name="api_projects"),
     path("projects/<int:pk>/", enterprise_api.ProjectDetail.as_view(), name="api_project"),

@@ -26,6 +26,7 @@ from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import Department, Region, User
 from fugong.core.permissions import can_see_personal_data, roles_permission
 from fugong.core.uploads import check_attachments
+from fugong.enterprises import api as enterprise_api
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to
 from fugong.resumption.api import EARLIEST
@@ -1464,3 +1465,50 @@ class CalendarDayDetail(KeepsRefusalReason, APIView):
     def delete(self, request, pk: int):
         services.calendar_day_delete(actor=request.user, day=get_object_or_404(CalendarDay, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Visits with the requests raised during them
+
+
+class RaisedRequestIn(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    title = serializers.CharField(max_length=60)
+    description = serializers.CharField(max_length=2000)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+
+
+class VisitWithRequestsIn(enterprise_api.VisitIn):
+    requests = RaisedRequestIn(many=True, required=False, max_length=5)
+
+
+class VisitWithRequestsOut(enterprise_api.VisitOut):
+    requests = serializers.SerializerMethodField()
+
+    class Meta(enterprise_api.VisitOut.Meta):
+        fields = [*enterprise_api.VisitOut.Meta.fields, "requests"]
+
+    def get_requests(self, visit) -> list[dict]:
+        return [{"id": r.pk, "number": r.number} for r in visit.requests.all()]
+
+
+class VisitListCreate(enterprise_api.VisitListCreate):
+    """Visits to the enterprises in the caller's scope, newest first. Recording one needs the
+    coordinator, an area officer (their area) or a liaison officer (their enterprises); the
+    requests raised during the visit (up to five) are filed with it, all or nothing. Honours an
+    Idempotency-Key header."""
+
+    serializer_class = VisitWithRequestsOut
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("requests")
+
+    @extend_schema(request=VisitWithRequestsIn, responses={201: VisitWithRequestsOut})
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = VisitWithRequestsIn(data=body(request), context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        visit, _filed = services.visit_record_with_requests(
+            actor=request.user, requests=values.pop("requests", []), **values
+        )
+        return Response(VisitWithRequestsOut(visit).data, status=status.HTTP_201_CREATED)

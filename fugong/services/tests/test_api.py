@@ -561,3 +561,31 @@ def test_bad_input_is_a_4xx_never_a_500(login, people, file_request, name, body)
     response = login(people.coordinator).post(url, body, content_type="application/json")
     assert 400 <= response.status_code < 500, response.content
     assert {"code", "message", "field"} <= set(response.json())
+
+
+def test_a_visit_and_the_requests_it_raised_are_recorded_in_one_call(people, login, desk):
+    from fugong.enterprises.models import Visit
+
+    client = login(people.liaison)
+    visit = {
+        "enterprise": people.enterprise_a.enterprise.pk,
+        "visited_on": "2020-03-20",
+        "kind": "on_site",
+        "findings": "企业需要变更执照。",
+        "requests": [
+            {"category": "permits", "title": "执照变更", "description": "增加口罩生产范围。"}
+        ],
+    }
+    created = client.post(
+        reverse("api_visits"), visit, content_type="application/json", HTTP_IDEMPOTENCY_KEY="v-1"
+    )
+    assert created.status_code == 201, created.json()
+    [raised] = created.json()["requests"]
+    request = ServiceRequest.objects.get(pk=raised["id"])
+    assert request.visit_id == created.json()["id"] and request.channel == "visit"
+    assert lead(request).department == desk.scjg
+
+    visit["requests"][0]["description"] = ""
+    refused = client.post(reverse("api_visits"), visit, content_type="application/json")
+    assert refused.status_code == 400 and "requests" in refused.json()["field"]
+    assert Visit.objects.count() == 1 and ServiceRequest.objects.count() == 1
