@@ -42,6 +42,7 @@ from fugong.enterprises.selectors import (
     uncovered_enterprises,
     visits_visible_to,
 )
+from fugong.enterprises.tasks import recompute_grades
 from fugong.enterprises.views import (
     ASSIGNING_ROLES,
     COVERAGE_ROLES,
@@ -480,8 +481,16 @@ GradeRecountOut = inline_serializer(
 )
 
 
+class GradeRecomputeQueuedOut(serializers.Serializer):
+    task = serializers.CharField()
+    status = serializers.CharField()
+    notify = serializers.CharField(help_text="完成后收到通知的账号")
+
+
 class GradesRecompute(APIView):
-    """Apply the rules to every enterprise not graded by hand; dry_run=true only counts."""
+    """Apply the rules to every enterprise not graded by hand. With dry_run=true the counts come
+    back at once and nothing is written; otherwise the work is queued (202) and the caller is
+    notified with the counts when it is done."""
 
     permission_classes = [roles_permission(Role.COORDINATOR)]
 
@@ -489,15 +498,19 @@ class GradesRecompute(APIView):
         request=inline_serializer(
             "GradesRecomputeIn", fields={"dry_run": serializers.BooleanField(default=False)}
         ),
-        responses={200: GradeRecountOut},
+        responses={200: GradeRecountOut, 202: GradeRecomputeQueuedOut},
     )
     def post(self, request):
         serializer = DryRunIn(data=body(request))
         serializer.is_valid(raise_exception=True)
-        result = services.grades_recompute(
-            actor=request.user, dry_run=serializer.validated_data["dry_run"]
+        if serializer.validated_data["dry_run"]:
+            result = services.grades_recompute(actor=request.user, dry_run=True)
+            return Response(result.as_dict())
+        queued = recompute_grades.enqueue(request.user.pk)
+        return Response(
+            {"task": str(queued.id), "status": "queued", "notify": request.user.username},
+            status=status.HTTP_202_ACCEPTED,
         )
-        return Response(result.as_dict())
 
 
 class DryRunIn(serializers.Serializer):

@@ -59,6 +59,7 @@ from fugong.enterprises.selectors import (
     uncovered_enterprises,
     visits_visible_to,
 )
+from fugong.enterprises.tasks import recompute_grades
 
 Role = User.Role
 REGISTER_ROLES = (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT, Role.AREA_OFFICER, Role.LIAISON)
@@ -467,21 +468,8 @@ def grade_rule_delete(request, pk: int):
 @require_POST
 @role_required(Role.COORDINATOR)
 def grades_recompute(request):
-    result = services.grades_recompute(actor=request.user)
-    messages.success(
-        request,
-        _(
-            "重新评级完成：%(changed)d 家企业等级改变，%(overridden)d 家人工评级的企业保持不变。"
-            "现有 A 级 %(a)d 家、B 级 %(b)d 家、C 级 %(c)d 家。"
-        )
-        % {
-            "changed": result.changed,
-            "overridden": result.overridden,
-            "a": result.by_grade["A"],
-            "b": result.by_grade["B"],
-            "c": result.by_grade["C"],
-        },
-    )
+    recompute_grades.enqueue(request.user.pk)
+    messages.success(request, _("已开始按规则重新评级；全区企业较多，完成后会在通知中告诉你结果。"))
     return redirect("enterprises:grade_rules")
 
 
