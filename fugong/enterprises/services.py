@@ -471,27 +471,32 @@ class GradeRecount:
         }
 
 
-RECOMPUTE_BATCH = 5000
+RECOMPUTE_BATCH = 2000
 
 
-@transaction.atomic
 def grades_recompute(*, actor: User, dry_run: bool = False) -> GradeRecount:
     """Apply the rules to every enterprise not graded by hand. Only the enterprises whose grade
-    changes are written, each with a history row, in a few statements."""
+    changes are written, each with a history row, a batch at a time: each batch in its own
+    transaction, so the register stays writable for everyone else meanwhile (SQLite has one
+    writer for the whole file). A batch re-reads its rows under lock, so an override made
+    meanwhile is respected; a run that stops half-way is finished by the next one."""
     _check_coordinator(actor)
     rules = grade_rules()
-    changed = list(grade_changes(rules).select_for_update().order_by("pk"))
-    result = GradeRecount(
-        dry_run=dry_run,
-        changed=len(changed),
-        overridden=Enterprise.objects.filter(grade_overridden=True).count(),
-    )
+    pending = list(grade_changes(rules).order_by("pk").values_list("pk", flat=True))
+    result = GradeRecount(dry_run=dry_run)
     moves = defaultdict(int)
-    for enterprise in changed:
-        moves[(enterprise.grade, enterprise.rule_grade)] += 1
+    for batch in _chunks(pending, RECOMPUTE_BATCH):
+        with transaction.atomic():
+            changed = list(
+                grade_changes(rules).filter(pk__in=batch).select_for_update().order_by("pk")
+            )
+            for enterprise in changed:
+                moves[(enterprise.grade, enterprise.rule_grade)] += 1
+            if not dry_run:
+                _write_grades(changed, actor=actor)
+        result.changed += len(changed)
     result.moves = dict(moves)
-    if not dry_run:
-        _write_grades(changed, actor=actor)
+    result.overridden = Enterprise.objects.filter(grade_overridden=True).count()
     result.by_grade = grade_counts(Enterprise.objects.all())
     if dry_run:
         for (old, new), n in moves.items():
