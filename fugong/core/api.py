@@ -51,7 +51,8 @@ def _flatten(detail, field=None):
     """DRF's nested error detail → [(field, code, message)]."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = None if key in ("non_field_errors", "__all__", "detail") else key
+            # str(): a list item's index is a key too, and item 0 must not lose its place.
+            name = None if key in ("non_field_errors", "__all__", "detail") else str(key)
             yield from _flatten(value, f"{field}.{name}" if field and name else (name or field))
     elif isinstance(detail, list):
         for item in detail:

@@ -28,6 +28,7 @@ from fugong.enterprises.models import (
     Visit,
 )
 from fugong.enterprises.selectors import (
+    DEFAULT_GRADE,
     active_assignments,
     enterprises_editable_by,
     enterprises_managed_by,
@@ -494,7 +495,8 @@ def grades_recompute(*, actor: User, dry_run: bool = False) -> GradeRecount:
                 moves[(enterprise.grade, enterprise.rule_grade)] += 1
             if not dry_run:
                 _write_grades(changed, actor=actor)
-        result.changed += len(changed)
+    # An ungraded enterprise given B is written, but its grade that counts (B) did not change.
+    result.changed = sum(n for (old, new), n in moves.items() if (old or DEFAULT_GRADE) != new)
     result.moves = dict(moves)
     result.overridden = Enterprise.objects.filter(grade_overridden=True).count()
     result.by_grade = grade_counts(Enterprise.objects.all())
