@@ -66,6 +66,8 @@ def test_figures_as_of_friday_noon(week, people):
     assert (scjg.reply_decided, scjg.replied_on_time, scjg.reply_rate_text) == (1, 1, "100%")
     assert (scjg.resolved, scjg.resolve_decided, scjg.satisfaction_text) == (1, 1, "100%")
     assert scjg.letters == 1 and scjg.overdue == 0
+    # R1 answered 48 hours after it was assigned (the only answer so far).
+    assert scjg.reply_seconds == pytest.approx(48 * 3600, abs=0.01)
     rs = row(figures, "区人社局")
     assert (rs.received, rs.claim_decided, rs.claimed_on_time, rs.overdue) == (2, 2, 0, 2)
     assert rs.reply_decided == 0 and rs.satisfaction_text == "—"
