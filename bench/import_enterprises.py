@@ -45,11 +45,14 @@ def build_file(path: Path) -> int:
     from fugong.core.models import Region
     from fugong.enterprises.demo import DemoRegister
     from fugong.enterprises.importing import HEADERS, export_row
+    from fugong.enterprises.models import GradeRule
+    from fugong.enterprises.services import DEFAULT_GRADE_RULES
 
     regions = {code: Region(code=code, name=name) for code, name in core_demo.STREETS}
     regions.update({code: Region(code=code, name=name) for code, name, _k in core_demo.TOWNS})
     regions.update({code: Region(code=code, name=name) for code, name, _p in core_demo.PARKS})
-    enterprises = DemoRegister(regions).build_enterprises()
+    rules = [GradeRule(**values) for values in DEFAULT_GRADE_RULES]
+    enterprises = DemoRegister(regions, grade_rules=rules).build_enterprises()
     rows = [export_row(e, mask_personal_data=False) for e in enterprises]
     path.write_bytes(write_xlsx(sheets=[("企业名录", HEADERS, rows)]))
     return len(rows)
