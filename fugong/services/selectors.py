@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from django.db.models import (
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -409,9 +407,8 @@ def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories
             n=Count("id"),
             closed=Count("id", filter=Q(closed_at__lte=at)),
             unassigned=Count("id", filter=Q(status=R.UNASSIGNED)),
-            close_duration=Sum(
-                ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()),
-                filter=Q(closed_at__lte=at),
+            close_seconds=Sum(
+                SecondsBetween("created_at", "closed_at"), filter=Q(closed_at__lte=at)
             ),
         )
         .order_by()
@@ -424,7 +421,7 @@ def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories
         received += row["n"]
         closed += row["closed"]
         unassigned += row["unassigned"]
-        close_seconds += row["close_duration"].total_seconds() if row["close_duration"] else 0
+        close_seconds += row["close_seconds"] or 0.0
     return {
         "requests": received,
         "closed": closed,

@@ -59,6 +59,7 @@ def row(figures, name):
 def test_figures_as_of_friday_noon(week, people):
     figures = figures_as_of(at("2020-03-20 12:00"), user=people.leader)
     assert (figures.requests, figures.closed, figures.open) == (3, 1, 2)
+    assert figures.average_close_days == pytest.approx(50 / 24)  # R1: filed Mon 10:00, Wed 12:00
     scjg = row(figures, "区市场监管局")
     assert (scjg.received, scjg.claim_decided, scjg.claimed_on_time) == (2, 2, 1)
     assert scjg.claim_rate_text == "50.0%"
