@@ -9,9 +9,11 @@ from fugong.core.models import Region, User
 from fugong.core.validators import normalize_phone, normalize_uscc
 from fugong.enterprises.demo import DemoRegister
 from fugong.enterprises.models import ConstructionProject, Enterprise
+from fugong.enterprises.services import grade_rules_ensure_defaults
 from fugong.resumption.bulletin import bulletin_text
 from fugong.resumption.models import Report
 from fugong.resumption.selectors import DISTRICT, entities_as_of, figures_as_of
+from fugong.services.services import deadline_policies_ensure_defaults
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -22,6 +24,9 @@ def demo_district(django_db_setup, django_db_blocker):
         call_command("demo", password="demo-password-2020", verbosity=0)
         yield
         call_command("flush", interactive=False, verbosity=0)
+        # The flush also empties the tables migrations fill; later tests expect them filled.
+        grade_rules_ensure_defaults()
+        deadline_policies_ensure_defaults()
 
 
 def test_the_register_has_the_articles_counts(demo_district):

@@ -14,6 +14,7 @@ from fugong.services.services.deadlines import (
 from fugong.services.services.records import (
     calendar_day_delete,
     calendar_day_save,
+    deadline_policies_ensure_defaults,
     deadline_policy_save,
     letter_record,
     routing_rule_delete,
@@ -50,6 +51,7 @@ __all__ = [
     "clocks",
     "close_unrated",
     "deadline_days",
+    "deadline_policies_ensure_defaults",
     "deadline_policy_save",
     "escalate_due",
     "escalation_level_due",

@@ -13,6 +13,7 @@ from fugong.core.permissions import has_role
 from fugong.enterprises.models import Enterprise
 from fugong.services.models import (
     CalendarDay,
+    Category,
     DeadlinePolicy,
     RoutingRule,
     ServiceRequest,
@@ -68,6 +69,27 @@ def letter_record(
     if request is not None:
         _step(request, Action.THANKS, actor=actor, at=at, note=letter.summary)
     return letter
+
+
+# (grade, claim, reply, resolve) in working days, as migration 0002 stores them.
+DEFAULT_DEADLINES = [("", 1, 3, 10), ("A", 1, 2, 7)]
+
+
+def deadline_policies_ensure_defaults() -> None:
+    """Store the default deadline table when it is empty (a database emptied by a flush)."""
+    if DeadlinePolicy.objects.exists():
+        return
+    DeadlinePolicy.objects.bulk_create(
+        DeadlinePolicy(
+            category=category,
+            grade=grade,
+            claim_days=claim,
+            reply_days=reply,
+            resolve_days=resolve,
+        )
+        for category in Category.values
+        for grade, claim, reply, resolve in DEFAULT_DEADLINES
+    )
 
 
 def _save_setting(instance, *, actor: User):
