@@ -15,6 +15,7 @@ from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
 from fugong.core.exceptions import StaleRecord
 from fugong.core.history import history_entries
+from fugong.core.import_pages import import_job_page
 from fugong.core.masking import mask_phone
 from fugong.core.models import ImportJob, User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
@@ -260,36 +261,15 @@ def enterprise_import(request):
 @require_http_methods(["GET", "POST"])
 def enterprise_import_job(request, pk: int):
     job = get_object_or_404(ImportJob, pk=pk, kind="enterprises")
-    if request.method == "POST":
-        if job.status != ImportJob.Status.PREVIEWED or not job.summary.get("ok"):
-            messages.error(request, _("这份文件不能导入：请先修正错误后重新上传"))
-            return redirect("enterprises:import_job", pk=pk)
-        with job.file.open("rb") as handle:
-            result = services.enterprises_import(actor=request.user, file=handle)
-        import_job_finish(job=job, result=result.as_dict(), applied=result.ok)
-        if result.ok:
-            messages.success(
-                request,
-                _("导入完成：新增 %(created)d 家，更新 %(updated)d 家，未变化 %(unchanged)d 家")
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-        else:
-            messages.error(request, _("导入未完成，未写入任何数据"))
-        return redirect("enterprises:import_job", pk=pk)
-    errors = job.errors
-    return render(
+    return import_job_page(
         request,
-        "core/import_job.html",
-        {
-            "job": job,
-            "errors": errors[:500],
-            "more_errors": max(len(errors) - 500, 0),
-            **_IMPORT_PAGE,
-        },
+        job,
+        run_import=lambda file: services.enterprises_import(actor=request.user, file=file),
+        done_message=lambda result: (
+            _("导入完成：新增 %(created)d 家，更新 %(updated)d 家，未变化 %(unchanged)d 家")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+        ),
+        page=_IMPORT_PAGE,
     )
 
 
@@ -656,35 +636,15 @@ def liaison_import(request):
 @require_http_methods(["GET", "POST"])
 def liaison_import_job(request, pk: int):
     job = get_object_or_404(_liaison_jobs(request.user), pk=pk)
-    if request.method == "POST":
-        if job.status != ImportJob.Status.PREVIEWED or not job.summary.get("ok"):
-            messages.error(request, _("这份文件不能导入：请先修正错误后重新上传"))
-            return redirect("enterprises:liaison_import_job", pk=pk)
-        with job.file.open("rb") as handle:
-            result = services.liaison_assignments_import(actor=request.user, file=handle)
-        import_job_finish(job=job, result=result.as_dict(), applied=result.ok)
-        if result.ok:
-            messages.success(
-                request,
-                _("导入完成：新增分配 %(created)d 项，更新 %(updated)d 项，未变化 %(unchanged)d 项")
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-        else:
-            messages.error(request, _("导入未完成，未写入任何数据"))
-        return redirect("enterprises:liaison_import_job", pk=pk)
-    return render(
+    return import_job_page(
         request,
-        "core/import_job.html",
-        {
-            "job": job,
-            "errors": job.errors[:500],
-            "more_errors": max(len(job.errors) - 500, 0),
-            **_LIAISON_IMPORT_PAGE,
-        },
+        job,
+        run_import=lambda file: services.liaison_assignments_import(actor=request.user, file=file),
+        done_message=lambda result: (
+            _("导入完成：新增分配 %(created)d 项，更新 %(updated)d 项，未变化 %(unchanged)d 项")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+        ),
+        page=_LIAISON_IMPORT_PAGE,
     )
 
 

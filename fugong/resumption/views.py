@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.import_pages import import_job_page
 from fugong.core.models import ImportJob, Region, User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
 from fugong.core.services import import_job_finish, import_job_start
@@ -371,27 +372,12 @@ def upload(request):
 @require_http_methods(["GET", "POST"])
 def upload_job(request, pk: int):
     job = get_object_or_404(ImportJob, pk=pk, kind="reports", uploaded_by=request.user)
-    if request.method == "POST":
-        if job.status != ImportJob.Status.PREVIEWED or not job.summary.get("ok"):
-            messages.error(request, _("这份文件不能导入：请先修正错误后重新上传"))
-            return redirect("resumption:upload_job", pk=pk)
-        with job.file.open("rb") as handle:
-            result = importing.reports_import(actor=request.user, file=handle)
-        import_job_finish(job=job, result=result.as_dict(), applied=result.ok)
-        if result.ok:
-            messages.success(request, _("已导入 %(n)d 份填报") % {"n": result.created})
-        else:
-            messages.error(request, _("导入未完成，未写入任何数据"))
-        return redirect("resumption:upload_job", pk=pk)
-    return render(
+    return import_job_page(
         request,
-        "core/import_job.html",
-        {
-            "job": job,
-            "errors": job.errors[:500],
-            "more_errors": max(len(job.errors) - 500, 0),
-            **_UPLOAD_PAGE,
-        },
+        job,
+        run_import=lambda file: importing.reports_import(actor=request.user, file=file),
+        done_message=lambda result: _("已导入 %(n)d 份填报") % {"n": result.created},
+        page=_UPLOAD_PAGE,
     )
 
 
