@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/import_enterprises.py
 	$(BIN)/python bench/dashboard_asof.py
+	$(BIN)/python bench/requests_figures.py
 	FUGONG_VAR_DIR=$$(mktemp -d) $(BIN)/python bench/register_pages.py || true
 	$(BIN)/python bench/load/run.py
 	$(BIN)/python bench/faults/run.py
