@@ -1,7 +1,7 @@
 """Deadlines that move or pass: extensions the coordinator grants, escalation (督办) as clocks
 near and pass their deadlines, and requests closed when the enterprise never rates them."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -302,7 +302,16 @@ def request_close_unrated(*, request: ServiceRequest, at: datetime) -> bool:
 def close_unrated(*, at: datetime | None = None) -> int:
     at = at or timezone.now()
     closed = 0
-    for request in ServiceRequest.objects.filter(status=R.REPLIED).only("pk"):
+    # N working days are at least N calendar days: a request answered since then cannot be due,
+    # so the scheduler's run does not lock every answered request in the district.
+    recent = at - timedelta(days=RATING_WINDOW_DAYS)
+    answered_lately = Assignment.objects.filter(
+        status__in=Assignment.ACTIVE_STATUSES, replied_at__gt=recent
+    )
+    candidates = ServiceRequest.objects.filter(status=R.REPLIED).exclude(
+        pk__in=answered_lately.values("request_id")
+    )
+    for request in candidates.only("pk"):
         if request_close_unrated(request=request, at=at):
             closed += 1
     return closed
