@@ -1,9 +1,14 @@
-from drf_spectacular.utils import extend_schema
+from collections.abc import Callable
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fugong.core.api import idempotent, import_response
 from fugong.core.models import Department, Notification, Region, User
 from fugong.core.services import notification_mark_read
 
@@ -93,3 +98,22 @@ class NotificationRead(APIView):
         except Notification.DoesNotExist:
             raise NotFound() from None
         return Response(NotificationOut(notification).data)
+
+
+class SpreadsheetImportView(APIView):
+    """A spreadsheet import endpoint: POST the `file`, `dry_run=true` to only check. Subclasses
+    name the import (`run_import(actor=, file=, dry_run=)`) and who may use it."""
+
+    parser_classes = [MultiPartParser]
+    run_import: Callable  # staticmethod(the import service)
+
+    @extend_schema(
+        request=inline_serializer(
+            "SpreadsheetImportIn",
+            {"file": serializers.FileField(), "dry_run": serializers.BooleanField(default=False)},
+        ),
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    @idempotent
+    def post(self, request):
+        return import_response(request, self.run_import)

@@ -2,11 +2,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import body, idempotent, import_response
+from fugong.core.api import body, idempotent
+from fugong.core.api_views import SpreadsheetImportView
 from fugong.core.audit import personal_data_shown
 from fugong.core.history import history_entries
 from fugong.core.masking import mask_phone
@@ -265,26 +265,12 @@ class EnterpriseHistory(APIView):
         return Response(HistoryEntryOut(entries, many=True).data)
 
 
-class EnterpriseImport(APIView):
+class EnterpriseImport(SpreadsheetImportView):
     """Upload a register file (.xlsx/.csv). With dry_run=true nothing is written and the result
     tells what would happen; otherwise all rows are written or, on any error, none."""
 
-    parser_classes = [MultiPartParser]
     permission_classes = [roles_permission(Role.COORDINATOR)]
-
-    @extend_schema(
-        request=inline_serializer(
-            "EnterpriseImportIn",
-            fields={
-                "file": serializers.FileField(),
-                "dry_run": serializers.BooleanField(default=False),
-            },
-        ),
-        responses={200: dict, 201: dict, 400: dict},
-    )
-    @idempotent
-    def post(self, request):
-        return import_response(request, services.enterprises_import)
+    run_import = staticmethod(services.enterprises_import)
 
 
 class ProjectOut(MaskedContact, serializers.ModelSerializer):
@@ -657,26 +643,12 @@ class AssignmentEndIn(serializers.Serializer):
     ended_on = serializers.DateField(required=False)
 
 
-class AssignmentImport(APIView):
+class AssignmentImport(SpreadsheetImportView):
     """Upload an assignment file (.xlsx/.csv: 统一社会信用代码, 专员账号, 类型, 是否主责,
     开始日期). With dry_run=true nothing is written; otherwise all rows or, on any error, none."""
 
-    parser_classes = [MultiPartParser]
     permission_classes = [roles_permission(*ASSIGNING_ROLES)]
-
-    @extend_schema(
-        request=inline_serializer(
-            "AssignmentImportIn",
-            fields={
-                "file": serializers.FileField(),
-                "dry_run": serializers.BooleanField(default=False),
-            },
-        ),
-        responses={200: dict, 201: dict, 400: dict},
-    )
-    @idempotent
-    def post(self, request):
-        return import_response(request, services.liaison_assignments_import)
+    run_import = staticmethod(services.liaison_assignments_import)
 
 
 class CoverageRowOut(serializers.Serializer):

@@ -6,11 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import body, idempotent, import_response
+from fugong.core.api import body, idempotent
+from fugong.core.api_views import SpreadsheetImportView
 from fugong.core.models import Region, User
 from fugong.core.permissions import roles_permission
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
@@ -427,22 +427,11 @@ class RemindersView(APIView):
         return Response({"day": day.isoformat(), "queued": True}, status=status.HTTP_202_ACCEPTED)
 
 
-class ReportImportView(APIView):
+class ReportImportView(SpreadsheetImportView):
     """Upload a day's reports (.xlsx/.csv); dry_run=true only checks. All rows or none."""
 
-    parser_classes = [MultiPartParser]
     permission_classes = [roles_permission(Role.COORDINATOR, Role.AREA_OFFICER)]
-
-    @extend_schema(
-        request=inline_serializer(
-            "ReportImportIn",
-            {"file": serializers.FileField(), "dry_run": serializers.BooleanField(default=False)},
-        ),
-        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
-    )
-    @idempotent
-    def post(self, request):
-        return import_response(request, importing.reports_import)
+    run_import = staticmethod(importing.reports_import)
 
 
 class FlagReviewView(APIView):

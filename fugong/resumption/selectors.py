@@ -32,7 +32,11 @@ from django.utils import timezone
 from fugong.core.models import Region, User
 from fugong.core.rates import format_rate, rate
 from fugong.enterprises.models import ConstructionProject, Enterprise
-from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
+from fugong.enterprises.selectors import (
+    enterprises_visible_to,
+    projects_visible_to,
+    subdistrict_of,
+)
 from fugong.resumption.categories import CATEGORIES, CONSTRUCTION
 from fugong.resumption.models import RESUMED_STATUSES, DailySnapshot, Report, Status
 
@@ -257,11 +261,11 @@ def rollup(cube: list[CubeRow], *, at: datetime) -> FigureSet:
     by_category = {code: Figures() for code, _label in CATEGORIES}
     by_area: dict[int, Figures] = defaultdict(Figures)
     by_park: dict[int, Figures] = defaultdict(Figures)
-    subdistrict_of = _subdistrict_of()
+    subdistrict_by_region = subdistrict_of()
     for row in cube:
         figure_set.total.add(row)
         by_category[row.category].add(row)
-        by_area[subdistrict_of.get(row.region_id, row.region_id)].add(row)
+        by_area[subdistrict_by_region.get(row.region_id, row.region_id)].add(row)
         if row.park_id:
             by_park[row.park_id].add(row)
     figure_set.by_category = by_category
@@ -271,21 +275,6 @@ def rollup(cube: list[CubeRow], *, at: datetime) -> FigureSet:
     figure_set.by_area.sort(key=lambda a: (a.area.sort_order, a.area.code))
     figure_set.by_park.sort(key=lambda a: (a.area.sort_order, a.area.code))
     return figure_set
-
-
-def _subdistrict_of() -> dict[int, int]:
-    """Each region → the street, town or township it lies in (communities roll up to it)."""
-    regions = list(Region.objects.only("id", "kind", "path"))
-    by_path = {r.path: r for r in regions}
-    result = {}
-    for region in regions:
-        parts = region.path.strip("/").split("/")
-        for depth in range(len(parts), 0, -1):
-            ancestor = by_path.get("/" + "/".join(parts[:depth]) + "/")
-            if ancestor and ancestor.kind in Region.SUBDISTRICT_KINDS:
-                result[region.id] = ancestor.id
-                break
-    return result
 
 
 def cube_in_areas(cube: list[CubeRow], user: User) -> list[CubeRow]:
@@ -631,10 +620,10 @@ def missing_reports(day: date, *, user: User) -> tuple[QuerySet, QuerySet]:
 def missing_by_area(day: date, *, user: User) -> list[tuple[Region, int]]:
     enterprises, projects = missing_reports(day, user=user)
     counts: dict[int, int] = defaultdict(int)
-    subdistrict_of = _subdistrict_of()
+    subdistrict_by_region = subdistrict_of()
     for queryset in (enterprises, projects):
         for region_id, n in queryset.values_list("region_id").annotate(n=Count("id")).order_by():
-            counts[subdistrict_of.get(region_id, region_id)] += n
+            counts[subdistrict_by_region.get(region_id, region_id)] += n
     regions = Region.objects.in_bulk(list(counts))
     return sorted(
         ((regions[pk], n) for pk, n in counts.items()),

@@ -54,7 +54,11 @@ def caller_seen_by(service_request, user: User) -> tuple[str, str, bool]:
     working_on_it = any(handles(user, a) for a in service_request.assignments.all() if a.is_active)
     if can_see_personal_data(user) or working_on_it:
         return service_request.caller_name, service_request.caller_phone, True
-    return mask_name(service_request.caller_name), mask_phone(service_request.caller_phone), False
+    return (*masked_caller(service_request), False)
+
+
+def masked_caller(service_request) -> tuple[str, str]:
+    return mask_name(service_request.caller_name), mask_phone(service_request.caller_phone)
 
 
 def actions_available(service_request, user: User, assignments) -> list[str]:

@@ -3,6 +3,8 @@ queue, the figures as of any moment, thank-you letters and the coordinator's set
 endpoint starts from the scoping function its page uses (`requests_visible_to` …), calls the same
 service, and masks the caller's name and number exactly as the page does."""
 
+from abc import ABC, abstractmethod
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -22,7 +24,6 @@ from rest_framework.views import APIView
 from fugong.core.api import Conflict, body, idempotent
 from fugong.core.audit import personal_data_shown
 from fugong.core.filters import MAX_ID
-from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import Department, Region, User
 from fugong.core.permissions import can_see_personal_data, roles_permission
 from fugong.core.uploads import check_attachments
@@ -33,7 +34,7 @@ from fugong.resumption.api import EARLIEST
 from fugong.resumption.models import Report
 from fugong.resumption.selectors import reports_visible_to
 from fugong.services import calendar, services
-from fugong.services.access import actions_available, caller_seen_by, handles
+from fugong.services.access import actions_available, caller_seen_by, handles, masked_caller
 from fugong.services.models import (
     Assignment,
     Attachment,
@@ -303,12 +304,8 @@ class RequestOut(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if self.context.get("mask"):
-            data["caller_name"], data["caller_phone"] = _caller_masked(instance)
+            data["caller_name"], data["caller_phone"] = masked_caller(instance)
         return data
-
-
-def _caller_masked(service_request) -> tuple[str, str]:
-    return mask_name(service_request.caller_name), mask_phone(service_request.caller_phone)
 
 
 class LetterOut(serializers.ModelSerializer):
@@ -722,7 +719,7 @@ def _handler(values) -> dict:
     return {"department": values["department"], "task_force": values["task_force"]}
 
 
-class RequestAction(KeepsRefusalReason, APIView):
+class RequestAction(KeepsRefusalReason, APIView, ABC):
     """POST one action; the answer is the request as it is afterwards. A retry with the same
     Idempotency-Key gets the first answer instead of acting twice."""
 
@@ -731,8 +728,9 @@ class RequestAction(KeepsRefusalReason, APIView):
     # (403) before the input is read.
     by_handler = False
 
+    @abstractmethod
     def act(self, user, service_request, values):
-        raise NotImplementedError
+        """Call the service for this action; a returned value goes to `respond`."""
 
     def respond(self, request, pk: int, result) -> Response:
         return Response(_detail(request, pk))

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from fugong.core.excel import write_xlsx
-from fugong.core.masking import mask_name, mask_phone
+from fugong.services.access import masked_caller
 from fugong.services.models import Assignment
 
 REQUEST_HEADERS = [
@@ -44,6 +44,7 @@ def request_rows(requests, *, masked: bool) -> list[list]:
             a for a in r.assignments.all() if a.round == r.round and a.status != "transferred"
         ]
         replied = [a.replied_at for a in current if a.replied_at]
+        caller = masked_caller(r) if masked else (r.caller_name, r.caller_phone)
         rows.append(
             [
                 r.number,
@@ -55,8 +56,7 @@ def request_rows(requests, *, masked: bool) -> list[list]:
                 r.description,
                 r.get_urgency_display(),
                 r.get_channel_display(),
-                mask_name(r.caller_name) if masked else r.caller_name,
-                mask_phone(r.caller_phone) if masked else r.caller_phone,
+                *caller,
                 r.grade,
                 r.get_status_display(),
                 "、".join(a.handler_name for a in current),

@@ -20,6 +20,7 @@ from fugong.services.models import (
     TaskForce,
     ThankYouLetter,
     Urgency,
+    handler_key,
 )
 
 
@@ -65,8 +66,12 @@ class HandlerField(forms.ChoiceField):
 
 
 def handler_choices():
-    departments = [(f"d{d.pk}", d.name) for d in Department.objects.filter(is_active=True)]
-    task_forces = [(f"t{t.pk}", t.name) for t in TaskForce.objects.filter(is_active=True)]
+    departments = [
+        (handler_key(d.pk, None), d.name) for d in Department.objects.filter(is_active=True)
+    ]
+    task_forces = [
+        (handler_key(None, t.pk), t.name) for t in TaskForce.objects.filter(is_active=True)
+    ]
     choices = [("", "—"), (_("部门"), departments)]
     if task_forces:
         choices.append((_("服务专班"), task_forces))
@@ -74,10 +79,8 @@ def handler_choices():
 
 
 def handler_value(instance) -> str:
-    if instance.department_id:
-        return f"d{instance.department_id}"
-    if instance.task_force_id:
-        return f"t{instance.task_force_id}"
+    if instance.department_id or instance.task_force_id:
+        return instance.handler_key
     return ""
 
 

@@ -107,9 +107,19 @@ class HandlerMixin(models.Model):
         return self.department or self.task_force
 
     @property
+    def handler_key(self) -> str:
+        return handler_key(self.department_id, self.task_force_id)
+
+    @property
     def handler_name(self) -> str:
         handler = self.handler
         return handler.name if handler else ""
+
+
+def handler_key(department_id: int | None, task_force_id: int | None) -> str:
+    """One string for a handling unit ("d3" a department, "t1" a task force), as forms and
+    figures name it."""
+    return f"d{department_id}" if department_id else f"t{task_force_id}"
 
 
 def one_handler(name: str) -> models.CheckConstraint:

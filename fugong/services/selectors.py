@@ -31,6 +31,7 @@ from fugong.services.models import (
     ServiceRequest,
     TaskForce,
     ThankYouLetter,
+    handler_key,
 )
 
 Role = User.Role
@@ -351,7 +352,7 @@ def figures_as_of(at: datetime, *, user: User) -> RequestFigures:
     rows = _clock_rows(assignments_visible_to(user), at)
     handlers, categories, total = {}, _category_rows(), ClockFigures()
     for row in rows:
-        key = f"d{row['department_id']}" if row["department_id"] else f"t{row['task_force_id']}"
+        key = handler_key(row["department_id"], row["task_force_id"])
         handler = handlers.setdefault(key, HandlerRow(key=key))
         _fill(handler, row)
         _fill(categories[row["request__category"]], row)
@@ -379,9 +380,9 @@ def _name_handlers(handlers: dict[str, HandlerRow]) -> None:
     department_ids = [int(k[1:]) for k in handlers if k.startswith("d")]
     task_force_ids = [int(k[1:]) for k in handlers if k.startswith("t")]
     for department in Department.objects.filter(pk__in=department_ids):
-        handlers[f"d{department.pk}"].name = department.name
+        handlers[handler_key(department.pk, None)].name = department.name
     for task_force in TaskForce.objects.filter(pk__in=task_force_ids):
-        handlers[f"t{task_force.pk}"].name = task_force.name
+        handlers[handler_key(None, task_force.pk)].name = task_force.name
 
 
 def _count_letters(handlers, total: ClockFigures, at: datetime, *, user: User) -> None:
@@ -391,7 +392,7 @@ def _count_letters(handlers, total: ClockFigures, at: datetime, *, user: User) -
             department_id=user.department_id if user.role == Role.DEPARTMENT else None
         )
     for row in letters.values("department_id").annotate(n=Count("id")).order_by():
-        key = f"d{row['department_id']}"
+        key = handler_key(row["department_id"], None)
         if key not in handlers:
             handlers[key] = HandlerRow(key=key)
             _name_handlers({key: handlers[key]})
