@@ -6,6 +6,21 @@ from collections import defaultdict
 from fugong.services.models import SATISFIED_RATINGS, Assignment, ServiceRequest
 
 PASSED_ON = {"transferred", "returned", "cancelled"}
+# The counts each (handler, category) cell holds; the figures' rows have fields of these names.
+FIELDS = [
+    "received",
+    "claim_decided",
+    "claimed_on_time",
+    "reply_decided",
+    "replied",
+    "replied_on_time",
+    "resolve_decided",
+    "resolved",
+    "resolved_on_time",
+    "rated",
+    "satisfied",
+    "overdue",
+]
 
 
 def _judged(assignment, due, met_at, at) -> tuple[int, int]:

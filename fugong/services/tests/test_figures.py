@@ -10,7 +10,7 @@ from fugong.services import services
 from fugong.services.models import ServiceRequest
 from fugong.services.selectors import figures_as_of
 from fugong.services.tests.conftest import lead
-from fugong.services.tests.reference import figures_by_loop
+from fugong.services.tests.reference import FIELDS, figures_by_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -137,22 +137,6 @@ def _simulate(seed: int, file_request, people, desk) -> None:
             services.request_rate(
                 actor=people.enterprise_a, request=request, rating=rating, comment="意见", at=moment
             )
-
-
-FIELDS = [
-    "received",
-    "claim_decided",
-    "claimed_on_time",
-    "reply_decided",
-    "replied",
-    "replied_on_time",
-    "resolve_decided",
-    "resolved",
-    "resolved_on_time",
-    "rated",
-    "satisfied",
-    "overdue",
-]
 
 
 @settings(
