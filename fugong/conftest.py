@@ -114,6 +114,7 @@ def login(client):
 
 
 CHROMIUM = "/usr/bin/chromium"
+BROWSER_TIMEOUT_MS = 15_000
 CHROMIUM_FLAGS = [
     "--disable-gpu",
     "--disable-background-networking",
@@ -128,7 +129,7 @@ def browser():
     """Debian's chromium driven by Playwright; never a downloaded browser."""
     import os
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps (make test does)")
@@ -136,6 +137,9 @@ def browser():
     # still synchronous, so Django's async-safety guard does not apply here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     flags = CHROMIUM_FLAGS + (["--no-sandbox"] if os.geteuid() == 0 else [])
+    # expect() polls for 5 s by default, the actions wait 15 s (below): on a loaded CI machine a
+    # form post and its redirect can outlast 5 s, and the assertion then reads the page before it.
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
         yield instance
@@ -146,7 +150,7 @@ def _open_tab(browser, live_server, **options):
     """A tab that fails its test if the page breaks the Content-Security-Policy or throws."""
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
     tab = context.new_page()
-    tab.set_default_timeout(15_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     problems = []
     # The browser reports a CSP violation as an event: turn each into a console error.
     tab.add_init_script(

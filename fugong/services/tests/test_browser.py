@@ -25,10 +25,13 @@ def test_one_request_from_the_portal_through_claim_and_reply_to_the_enterprise_s
     page.get_by_role("link", name="营业执照经营范围变更").click()
     expect(page.get_by_text(number)).to_be_visible()
     page.get_by_test_id("claim").click()
+    # The flash message first: should an action be refused, the failure shows the reason.
+    expect(page.get_by_role("alert")).to_have_text("已签收")
     expect(page.get_by_test_id("request-status")).to_have_text("办理中")
     page.get_by_test_id("open-reply").click()
     page.fill("#act-reply textarea", "已走绿色通道办理，新执照明天送达。")
     page.get_by_test_id("submit-reply").click()
+    expect(page.get_by_role("alert")).to_have_text("已答复，等待企业评价")
     expect(page.get_by_test_id("request-status")).to_have_text("已答复")
 
     page.context.clear_cookies()
@@ -38,6 +41,7 @@ def test_one_request_from_the_portal_through_claim_and_reply_to_the_enterprise_s
     page.get_by_test_id("open-rate").click()
     page.get_by_label("满意", exact=True).check()
     page.get_by_test_id("submit-rate").click()
+    expect(page.get_by_role("alert")).to_have_text("感谢您的评价")
     expect(page.get_by_test_id("request-status")).to_have_text("已办结")
     request = ServiceRequest.objects.get()
     assert (request.status, request.rating) == ("closed", "satisfied")
