@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fugong.enterprises",
     "fugong.resumption",
     "fugong.services",
+    "fugong.factors",
 ]
 
 MIDDLEWARE = [
