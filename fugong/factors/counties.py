@@ -95,7 +95,9 @@ class CountyLookup:
                 % {"n": len(matches), "name": text}
             )
         raise ValidationError(
-            _("未知的县（区）：「%(value)s」；省外县（区）请填写区划代码和名称，如「341221 临泉县」")
+            _(
+                "未知的县（区）：「%(value)s」；省外县（区）请填写区划代码和名称，如「341221 临泉县」"
+            )
             % {"value": text}
         )
 

@@ -359,7 +359,9 @@ def _solve(origin, riders, capacities, distance, seconds):
         [0 if j == end else round(distance(places[i], places[j]) * 1000) for j in range(size)]
         for i in range(size)
     ]
-    manager = pywrapcp.RoutingIndexManager(size, len(capacities), [0] * len(capacities), [end] * len(capacities))
+    manager = pywrapcp.RoutingIndexManager(
+        size, len(capacities), [0] * len(capacities), [end] * len(capacities)
+    )
     routing = pywrapcp.RoutingModel(manager)
     arc = routing.RegisterTransitCallback(
         lambda i, j: metres[manager.IndexToNode(i)][manager.IndexToNode(j)]
@@ -433,9 +435,7 @@ def first_fit(
         open_trips: dict[str, list[Trip]] = defaultdict(list)
         queue, carried = sorted(carried + by_day.get(day, []), key=lambda r: (r.order, r.id)), []
         for rider in queue:
-            trip = next(
-                (t for t in open_trips[rider.origin.key] if t.load < t.capacity), None
-            )
+            trip = next((t for t in open_trips[rider.origin.key] if t.load < t.capacity), None)
             if trip is None:
                 if not free:
                     carried.append(rider)
