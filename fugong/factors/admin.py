@@ -31,7 +31,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(County)
 class CountyAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "prefecture", "province", "longitude", "latitude", "is_reference"]
+    list_display = [
+        "code",
+        "name",
+        "prefecture",
+        "province",
+        "longitude",
+        "latitude",
+        "is_reference",
+    ]
     list_filter = ["is_reference", "prefecture"]
     search_fields = ["code", "name"]
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -211,8 +213,8 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     last_day = forms.DateField(label=_("截止日期"), widget=DATE)
     seat_cap = forms.DecimalField(
         label=_("上座率上限"),
-        min_value=0.1,
-        max_value=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal(1),
         max_digits=3,
         decimal_places=2,
         initial=DEFAULT_SEAT_CAP,
@@ -232,7 +234,9 @@ class TripFilterForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部")), *ShuttleTrip.Status.choices]
     )
-    county = forms.ModelChoiceField(label=_("出发县（区）"), queryset=County.objects.all(), required=False)
+    county = forms.ModelChoiceField(
+        label=_("出发县（区）"), queryset=County.objects.all(), required=False
+    )
 
 
 class CountyLocationForm(BootstrapFormMixin, forms.ModelForm):

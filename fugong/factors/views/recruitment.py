@@ -138,9 +138,7 @@ def opening_new(request):
 
 
 def _visible_opening(request, pk: int) -> JobOpening:
-    return get_object_or_404(
-        openings_visible_to(request.user).select_related("enterprise"), pk=pk
-    )
+    return get_object_or_404(openings_visible_to(request.user).select_related("enterprise"), pk=pk)
 
 
 @role_required(*SHUTTLE_READERS)
@@ -182,8 +180,14 @@ def opening_edit(request, pk: int):
 
 
 OPENING_ACTIONS = {
-    "approve": (lambda u, o, note: services.opening_review(actor=u, opening=o, approve=True, note=note), _("已审核通过并发布")),
-    "return": (lambda u, o, note: services.opening_review(actor=u, opening=o, approve=False, note=note), _("已退回企业修改")),
+    "approve": (
+        lambda u, o, note: services.opening_review(actor=u, opening=o, approve=True, note=note),
+        _("已审核通过并发布"),
+    ),
+    "return": (
+        lambda u, o, note: services.opening_review(actor=u, opening=o, approve=False, note=note),
+        _("已退回企业修改"),
+    ),
     "close": (lambda u, o, note: services.opening_close(actor=u, opening=o), _("岗位已下架")),
 }
 
@@ -214,7 +218,9 @@ def seeker_list(request):
     q = request.GET.get("q", "").strip()[:50]
     if q:
         seekers = seekers.filter(name__icontains=q) | seekers.filter(wanted_job__icontains=q)
-    page = Paginator(seekers.order_by("-registered_at", "-id"), 30).get_page(request.GET.get("page"))
+    page = Paginator(seekers.order_by("-registered_at", "-id"), 30).get_page(
+        request.GET.get("page")
+    )
     _record_shown(request, "求职者身份证号", len(page.object_list))
     return render(
         request,
@@ -256,7 +262,9 @@ def seeker_new(request):
 @role_required(*RECRUITERS, Role.LEADER, Role.AREA_OFFICER, Role.LIAISON, Role.ENTERPRISE)
 @require_http_methods(["GET", "POST"])
 def seeker_detail(request, pk: int):
-    seeker = get_object_or_404(seekers_visible_to(request.user).select_related("home_county"), pk=pk)
+    seeker = get_object_or_404(
+        seekers_visible_to(request.user).select_related("home_county"), pk=pk
+    )
     openings = openings_visible_to(request.user).filter(status=JobOpening.Status.PUBLISHED)
     form = forms.ApplicationForm(request.POST or None, openings=openings)
     if request.method == "POST":

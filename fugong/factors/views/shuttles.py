@@ -193,7 +193,9 @@ def worker_import(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
     form.fields["file"].label = _("返岗人员名单")
     if request.method == "POST" and form.is_valid():
-        job = import_job_start(kind=IMPORT_KIND, upload=form.cleaned_data["file"], actor=request.user)
+        job = import_job_start(
+            kind=IMPORT_KIND, upload=form.cleaned_data["file"], actor=request.user
+        )
         with job.file.open("rb") as handle:
             result = workers_import(actor=request.user, file=handle, dry_run=True)
         import_job_finish(job=job, result=result.as_dict(), applied=False)
@@ -389,7 +391,10 @@ def trip_detail(request, pk: int):
 
 
 TRIP_ACTIONS = {
-    "confirm": (lambda u, t, p: services.trip_confirm(actor=u, trip=t), _("车次已确认，企业已收到通知")),
+    "confirm": (
+        lambda u, t, p: services.trip_confirm(actor=u, trip=t),
+        _("车次已确认，企业已收到通知"),
+    ),
     "depart": (
         lambda u, t, p: services.trip_depart(
             actor=u, trip=t, absent=[int(v) for v in p.getlist("absent") if v.isdigit()]
@@ -397,7 +402,10 @@ TRIP_ACTIONS = {
         _("已登记发车"),
     ),
     "arrive": (lambda u, t, p: services.trip_arrive(actor=u, trip=t), _("已登记到达")),
-    "cancel": (lambda u, t, p: services.trip_cancel(actor=u, trip=t, reason=p.get("reason", "")), _("车次已取消")),
+    "cancel": (
+        lambda u, t, p: services.trip_cancel(actor=u, trip=t, reason=p.get("reason", "")),
+        _("车次已取消"),
+    ),
 }
 
 
