@@ -3,11 +3,15 @@ and say why in words a clerk understands."""
 
 import re
 import unicodedata
+from datetime import date
 
 import phonenumbers
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -161,8 +165,42 @@ def normalize_plate(value) -> str:
 # 行政区划代码 (GB/T 2260): two digits for the province (those in use), two for the city, two for
 # the county; a county-level code does not end in 00.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64"
-    " 65 71 81 82".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
 )
 
 
@@ -171,7 +209,8 @@ def normalize_county_code(value) -> str:
     code = _fold(value)
     if not re.fullmatch(r"\d{6}", code):
         raise ValidationError(
-            _("县（区）代码应为6位数字，实际为「%(value)s」") % {"value": code}, code="county_format"
+            _("县（区）代码应为6位数字，实际为「%(value)s」") % {"value": code},
+            code="county_format",
         )
     if code[:2] not in PROVINCE_CODES:
         raise ValidationError(
@@ -192,6 +231,22 @@ def validate_plate(value):
 
 def validate_county_code(value):
     normalize_county_code(value)
+
+
+# China lies within these; a point outside is a typo or swapped columns.
+LONGITUDE_VALIDATORS = [
+    MinValueValidator(73, gettext_lazy("经度应在73到136之间（中国境内）")),
+    MaxValueValidator(136, gettext_lazy("经度应在73到136之间（中国境内）")),
+]
+LATITUDE_VALIDATORS = [
+    MinValueValidator(3, gettext_lazy("纬度应在3到54之间（中国境内）")),
+    MaxValueValidator(54, gettext_lazy("纬度应在3到54之间（中国境内）")),
+]
+
+
+def validate_not_in_future(value: date):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("日期不能晚于今天"), code="future")
 
 
 def validate_uscc(value):
