@@ -1316,8 +1316,10 @@ class CountyList(generics.ListAPIView):
 
 
 class CountyLocationIn(serializers.Serializer):
-    longitude = serializers.FloatField(min_value=73, max_value=136)
-    latitude = serializers.FloatField(min_value=3, max_value=54)
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=73, max_value=136
+    )
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=3, max_value=54)
 
 
 class CountyDetail(APIView):

@@ -2,6 +2,7 @@
 elsewhere added by their GB/T 2260 code when a worker comes from there."""
 
 import csv
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -31,8 +32,8 @@ def reference_rows() -> tuple[dict, ...]:
                 "name": row["name"],
                 "prefecture": names.get(code[:4] + "00", ""),
                 "province": PROVINCE,
-                "longitude": float(row["longitude"]),
-                "latitude": float(row["latitude"]),
+                "longitude": Decimal(row["longitude"]),
+                "latitude": Decimal(row["latitude"]),
             }
         )
     return tuple(counties)

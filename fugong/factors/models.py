@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fugong.core.models import Department
+from fugong.core.models import Department, Located
 from fugong.core.validators import (
     validate_county_code,
     validate_id_number,
@@ -30,7 +30,7 @@ from fugong.enterprises.models import Enterprise
 User = settings.AUTH_USER_MODEL
 
 
-class County(models.Model):
+class County(Located):
     """A county-level division (县、县级市、区) a worker comes home from. The bundled table holds
     Henan's with the seat's coordinates; a county elsewhere is added with its GB/T 2260 code and
     no coordinates until someone enters them."""
@@ -41,15 +41,6 @@ class County(models.Model):
     name = models.CharField(_("名称"), max_length=30)
     prefecture = models.CharField(_("所属地市"), max_length=30, blank=True)
     province = models.CharField(_("所属省份"), max_length=20, blank=True)
-    latitude = models.FloatField(
-        _("纬度"), null=True, blank=True, validators=[MinValueValidator(3), MaxValueValidator(54)]
-    )
-    longitude = models.FloatField(
-        _("经度"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(73), MaxValueValidator(136)],
-    )
     is_reference = models.BooleanField(_("来自区划表"), default=False, editable=False)
     history = HistoricalRecords()
 
@@ -67,7 +58,7 @@ class County(models.Model):
 
     @property
     def located(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
+        return self.own_coordinates is not None
 
 
 # Recruitment

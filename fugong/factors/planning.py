@@ -11,11 +11,12 @@ How a plan is made, day by day over the date range:
 1. A worker travels on the first day of the range that is not before their earliest date; one
    who cannot travel at all is listed with the reason (not fit to travel, no coordinates for the
    home county or the enterprise, earliest date after the range).
-2. Each day the county with the most waiting workers is served first. Buses come from those
-   available that day and not held by a kept trip: a bus already used on an earlier day before a
-   new one (the number of vehicles is what the plan minimises first), the smallest that takes
-   everyone left in the county, else the largest. Workers no bus is left for wait for the next
-   day; after the last day they are listed as unplanned ("no vehicle").
+2. Each day the buses available and not held by a kept trip are given to the counties with
+   waiting workers by a small integer programme (CP-SAT): carry as many as possible, then add as
+   few buses not used on an earlier day as possible (the number of vehicles is what the plan
+   minimises first), then make as few trips and leave as few seats empty as possible. Workers no
+   bus is left for wait for the next day; after the last day they are listed as unplanned
+   ("no vehicle").
 3. The buses of one county and day are routed together by OR-Tools' vehicle routing solver: they
    start at the county seat, drop each worker at their enterprise and end at their last stop; a
    fixed cost per bus larger than any route keeps the number of buses down, then the distance
@@ -233,14 +234,10 @@ def plan_trips(
     for day in state.days():
         for rider in by_day.get(day, ()):
             waiting[rider.origin.key].append(rider)
-        free = state.free_buses(day)
-        for origin_key in sorted(waiting, key=lambda k: (-len(waiting[k]), k)):
+        demand = {key: len(group) for key, group in waiting.items() if group}
+        assignment = assign_buses(demand, state.free_buses(day), used, seat_cap)
+        for origin_key, chosen in sorted(assignment.items()):
             group = waiting[origin_key]
-            chosen = _choose_buses(len(group), free, used, seat_cap)
-            if not chosen:
-                continue
-            for bus in chosen:
-                free.remove(bus)
             trips, left = _route(group, chosen, day, seat_cap, depot, distance, group_seconds)
             used.update(trip.bus.id for trip in trips)
             state.plan.trips.extend(trips)
@@ -267,21 +264,75 @@ def _state(riders, buses, first_day, last_day, busy, seat_cap) -> _Day:
     )
 
 
-def _choose_buses(waiting: int, free: list[Bus], used: set[int], seat_cap: float) -> list[Bus]:
-    """Buses for `waiting` workers of one county: already used ones first (they add no vehicle
-    to the plan), each time the smallest that takes everyone left, else the largest."""
-    chosen, left, pool = [], waiting, list(free)
-    while left > 0 and pool:
-        reused = [b for b in pool if b.id in used]
-        candidates = reused or pool
-        fitting = [b for b in candidates if b.capacity(seat_cap) >= left]
-        if fitting:
-            bus = min(fitting, key=lambda b: (b.capacity(seat_cap), b.order, b.id))
-        else:
-            bus = max(candidates, key=lambda b: (b.capacity(seat_cap), -b.order, -b.id))
-        chosen.append(bus)
-        pool.remove(bus)
-        left -= bus.capacity(seat_cap)
+def assign_buses(
+    demand: dict[str, int], free: list[Bus], used: set[int], seat_cap: float
+) -> dict[str, list[Bus]]:
+    """Which of the day's free buses go to which county (each bus to one county at most). In
+    order of importance: carry as many waiting workers as possible, add as few buses not used
+    on an earlier day as possible, make as few trips as possible, leave as few seats empty as
+    possible. A small integer programme (OR-Tools CP-SAT, one worker, so the same input gives
+    the same answer); the greedy rule below if it finds nothing in time."""
+    if not demand or not free:
+        return {}
+    from ortools.sat.python import cp_model
+
+    counties = sorted(demand)
+    # Buses alike for the model (same capacity, used before or not) are one type with a count,
+    # so the solver does not try the same choice once per identical bus.
+    kinds: dict[tuple[int, bool], list[Bus]] = {}
+    for bus in sorted(free, key=lambda b: (b.order, b.id)):
+        kinds.setdefault((bus.capacity(seat_cap), bus.id in used), []).append(bus)
+    model = cp_model.CpModel()
+    send = {
+        (kind, county): model.NewIntVar(0, min(len(buses), demand[county]), "")
+        for kind, buses in kinds.items()
+        for county in counties
+    }
+    served = {county: model.NewIntVar(0, demand[county], "") for county in counties}
+    for kind, buses in kinds.items():
+        model.Add(sum(send[kind, county] for county in counties) <= len(buses))
+    for county in counties:
+        model.Add(served[county] <= sum(kind[0] * send[kind, county] for kind in kinds))
+    trips = sum(send.values())
+    new = sum(n for (kind, _county), n in send.items() if not kind[1])
+    seats = sum(kind[0] * n for (kind, _county), n in send.items())
+    unserved = sum(demand.values()) - sum(served.values())
+    per_trip = sum(bus.capacity(seat_cap) for bus in free) + 1
+    per_new = per_trip * (len(free) + 1)
+    per_unserved = per_new * (len(free) + 1)
+    model.Minimize(
+        per_unserved * unserved + per_new * new + per_trip * trips + seats - sum(served.values())
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5.0
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _assign_greedily(demand, free, used, seat_cap)
+    chosen: dict[str, list[Bus]] = {}
+    for kind, buses in kinds.items():
+        pool = iter(buses)
+        for county in counties:
+            for _n in range(solver.Value(send[kind, county])):
+                chosen.setdefault(county, []).append(next(pool))
+    return chosen
+
+
+def _assign_greedily(demand, free, used, seat_cap) -> dict[str, list[Bus]]:
+    """The county with the most workers first; a bus used before over a new one, the smallest
+    that takes everyone left, else the largest."""
+    pool, chosen = list(free), {}
+    for county in sorted(demand, key=lambda k: (-demand[k], k)):
+        left = demand[county]
+        while left > 0 and pool:
+            candidates = [b for b in pool if b.id in used] or pool
+            fitting = [b for b in candidates if b.capacity(seat_cap) >= left]
+            if fitting:
+                bus = min(fitting, key=lambda b: (b.capacity(seat_cap), b.order, b.id))
+            else:
+                bus = max(candidates, key=lambda b: (b.capacity(seat_cap), -b.order, -b.id))
+            chosen.setdefault(county, []).append(bus)
+            pool.remove(bus)
+            left -= bus.capacity(seat_cap)
     return chosen
 
 
