@@ -124,7 +124,7 @@ def worker_cancel(*, actor: User, worker: ReturningWorker, reason: str, at=None)
         if trip.is_kept and not trip.passengers.filter(removed_at__isnull=True).exists():
             _end_trip(trip, T.CANCELLED, _("乘客全部取消"), actor)
         elif not trip.is_kept:
-            _replan_after(actor, PlanningRun.Trigger.CANCELLATION, trip.date)
+            _replan_after(PlanningRun.Trigger.CANCELLATION, trip.date)
     return worker
 
 
@@ -192,7 +192,7 @@ def vehicle_withdraw(*, actor: User, vehicle: Vehicle, on: date, reason: str) ->
     for trip in affected:
         _end_trip(trip, T.SUPERSEDED, _("车辆退出：%(reason)s") % {"reason": reason[:150]}, actor)
     if affected:
-        _replan_after(actor, PlanningRun.Trigger.WITHDRAWAL, min(t.date for t in affected))
+        _replan_after(PlanningRun.Trigger.WITHDRAWAL, min(t.date for t in affected))
     return vehicle
 
 
@@ -212,16 +212,26 @@ def planning_request(
     first_day: date,
     last_day: date,
     seat_cap: Decimal = DEFAULT_SEAT_CAP,
-    trigger: str = PlanningRun.Trigger.MANUAL,
     at=None,
 ) -> PlanningRun:
     """Queue a planning run; the task worker makes the plan (`execute_run`)."""
     require_role(actor, *DISPATCHERS, message=_("只有指挥部可以规划直通车"))
+    return _queue_run(
+        requested_by=actor,
+        first_day=first_day,
+        last_day=last_day,
+        seat_cap=seat_cap,
+        trigger=PlanningRun.Trigger.MANUAL,
+        at=now_or(at),
+    )
+
+
+def _queue_run(*, requested_by, first_day, last_day, seat_cap, trigger, at) -> PlanningRun:
     if last_day < first_day:
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
         raise ValidationError({"last_day": [_("一次最多规划%(n)d天") % {"n": MAX_RANGE_DAYS}]})
-    if PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists():
+    if PlanningRun.objects.select_for_update().filter(status=PlanningRun.Status.QUEUED).exists():
         raise ValidationError(_("已有一次规划正在进行，请稍后再试"), code="run_in_progress")
     run = PlanningRun(
         first_day=first_day,
@@ -229,8 +239,8 @@ def planning_request(
         seat_cap=seat_cap,
         trigger=trigger,
         status=PlanningRun.Status.QUEUED,
-        requested_by=actor,
-        requested_at=now_or(at),
+        requested_by=requested_by,
+        requested_at=at,
     )
     run.full_clean()
     run.save()
@@ -244,19 +254,21 @@ def _enqueue(run_id: int) -> None:
     plan_shuttles.enqueue(run_id)
 
 
-def _replan_after(actor: User, trigger: str, day: date) -> None:
-    """Plan again over the latest run's range (from `day` on), when it covers that day."""
+def _replan_after(trigger: str, day: date) -> None:
+    """Plan again over the rest of the latest run's range, when it covers `day`. The run is the
+    coordinator's who made that plan; its trigger says what changed."""
     latest = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
     if latest is None or not (latest.first_day <= day <= latest.last_day):
         return
     if PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists():
         return  # the queued run will see the change
-    planning_request(
-        actor=actor,
+    _queue_run(
+        requested_by=latest.requested_by,
         first_day=max(day, latest.first_day),
         last_day=latest.last_day,
         seat_cap=latest.seat_cap,
         trigger=trigger,
+        at=timezone.now(),
     )
 
 
@@ -323,7 +335,8 @@ def _workers_to_plan():
 
 
 def county_place(county: County) -> planning.Place:
-    return planning.Place(f"county:{county.code}", county.label, county.latitude, county.longitude)
+    longitude, latitude = county.own_coordinates or (None, None)
+    return planning.Place(f"county:{county.code}", county.label, latitude, longitude)
 
 
 def enterprise_place(enterprise: Enterprise) -> planning.Place:

@@ -29,6 +29,20 @@ def mobile(n: int) -> str:
 
 
 @pytest.fixture
+def bus(people):
+    """One 45-seat bus (22 passengers at the 50% cap), available from 20 February."""
+    return services.vehicle_register(
+        actor=people.coordinator,
+        plate="豫A88888",
+        seats=45,
+        operator="郑州公交集团",
+        driver_name="司机丙",
+        driver_phone="13700000003",
+        available_from=FIRST_DAY,
+    )
+
+
+@pytest.fixture
 def fleet(people):
     """Two 45-seat buses (22 passengers each at the 50% cap), available from 20 February."""
     return [
@@ -92,4 +106,9 @@ def plan(people, django_capture_on_commit_callbacks):
 
 
 def seats_of(worker):
-    return worker.seats.filter(removed_at__isnull=True).select_related("trip")
+    """The worker's seats on trips that are still on (planned, under way or done)."""
+    from fugong.factors.models import ShuttleTrip
+
+    return worker.seats.filter(
+        removed_at__isnull=True, trip__status__in=ShuttleTrip.ACTIVE_STATUSES
+    ).select_related("trip")
