@@ -139,7 +139,7 @@ def recruitment_figures(at: datetime | None = None) -> RecruitmentFigures:
     published = JobOpening.objects.filter(published_at__lte=at)
     totals = published.aggregate(
         openings=Count("id"),
-        positions=Sum("positions", default=0),
+        people=Sum("positions", default=0),
         shortage=Sum("positions", filter=Q(is_shortage=True), default=0),
         enterprises=Count("enterprise", distinct=True),
     )
@@ -154,14 +154,14 @@ def recruitment_figures(at: datetime | None = None) -> RecruitmentFigures:
     )
     by_industry = list(
         published.values("enterprise__industry_section")
-        .annotate(openings=Count("id"), positions=Sum("positions"))
-        .order_by("-positions")
+        .annotate(openings=Count("id"), people=Sum("positions"))
+        .order_by("-people")
     )
     return RecruitmentFigures(
         at=at,
         enterprises=totals["enterprises"],
         openings=totals["openings"],
-        positions=totals["positions"],
+        positions=totals["people"],
         shortage_positions=totals["shortage"],
         talent_enterprises=talent["enterprises"],
         talent_shortage_positions=talent["shortage"],
