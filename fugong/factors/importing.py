@@ -2,6 +2,7 @@
 import's rules: every problem reported with its row and column, and nothing written unless every
 row is right."""
 
+import unicodedata
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,10 +65,19 @@ def day(value: str) -> date:
 
 
 def _health(value: str) -> str:
+    """健康（绿码）, 绿码, 健康 or green; brackets full-width or not (cells are read folded)."""
     words = {"绿码": "green", "黄码": "yellow", "红码": "red", "健康": "green"}
-    if value in words:
-        return words[value]
-    return cells.choice(dict(HealthStatus.choices))(value)
+    with translation.override("zh-hans"):
+        for code, label in HealthStatus.choices:
+            words[unicodedata.normalize("NFKC", str(label))] = code
+            words[code] = code
+    try:
+        return words[unicodedata.normalize("NFKC", value).lower()]
+    except KeyError:
+        raise ValidationError(
+            _("「%(value)s」不是可选值，应为：健康（绿码）、需观察（黄码）、不宜出行（红码）")
+            % {"value": value}
+        ) from None
 
 
 def columns(counties: CountyLookup, enterprises) -> list[Column]:

@@ -342,7 +342,7 @@ class LoanFigures:
         each = (
             _("各%(amount)s万元") % {"amount": _plain(amounts.pop())}
             if len(amounts) == 1
-            else _("共%(amount)s万元") % {"amount": _plain(sum(self.talent_amounts))}
+            else _("共%(amount)s万元") % {"amount": _plain(sum(self.talent_amounts, Decimal(0)))}
         )
         return _("为%(names)s等%(n)d家人才企业申报了%(each)s的贷款申请") % {
             "names": "、".join(self.named[:3]),
