@@ -6,12 +6,13 @@ on the pages."""
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -403,23 +404,25 @@ class OpeningClose(APIView):
 # Job seekers and applications
 
 
-class CountyInput(serializers.CharField):
+@extend_schema_field(OpenApiTypes.STR)
+class CountyInput(serializers.Field):
     """A home county: 411624, 沈丘县, or "341221 临泉县" for one outside the table."""
 
+    default_error_messages = {"invalid": _("请填写县（区）名称或6位区划代码")}
+
     def __init__(self, **kwargs):
-        super().__init__(
-            max_length=40, help_text="县（区）名称或6位区划代码；省外填“代码 名称”", **kwargs
-        )
+        super().__init__(help_text="县（区）名称或6位区划代码；省外填“代码 名称”", **kwargs)
 
     def to_internal_value(self, data):
-        text = super().to_internal_value(data)
+        if not isinstance(data, str | int) or not str(data).strip() or len(str(data)) > 40:
+            self.fail("invalid")
         try:
-            return CountyLookup()(text)
-        except Exception as exc:  # a ValidationError with the reason in Chinese
-            raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from None
+            return CountyLookup()(str(data))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
     def to_representation(self, value):
-        return value.code if isinstance(value, County) else value
+        return value.code
 
 
 class SeekerOut(Masked):

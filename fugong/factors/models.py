@@ -9,6 +9,7 @@
 Statuses move only through `fugong/factors/services/`; every model that changes keeps history."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -351,7 +352,7 @@ class PlanningRun(models.Model):
         _("上座率上限"),
         max_digits=3,
         decimal_places=2,
-        validators=[MinValueValidator(0.1), MaxValueValidator(1)],
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal(1))],
     )
     trigger = models.CharField(
         _("发起原因"), max_length=15, choices=Trigger.choices, default=Trigger.MANUAL
