@@ -42,7 +42,7 @@ DEFAULT_SEAT_CAP = 0.5
 MAX_ROUTING_NODES = 150
 # Each group's search stops after this many improving solutions (deterministic: the same input
 # gives the same plan) or after the time limit, whichever comes first.
-SOLUTION_LIMIT = 20
+SOLUTION_LIMIT = 10
 GROUP_SECONDS = 2.0
 
 

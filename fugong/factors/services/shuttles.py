@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from fugong.core.models import Region, User
 from fugong.core.services import notify
@@ -377,8 +378,6 @@ def _depot() -> planning.Place:
 
 
 def _store(run: PlanningRun, plan: planning.Plan, workers: dict, distance) -> None:
-    from simple_history.utils import bulk_create_with_history
-
     counties = {
         f"county:{c.code}": c
         for c in County.objects.filter(code__in={w.home_county.code for w in workers.values()})
@@ -493,12 +492,17 @@ def trip_depart(*, actor: User, trip: ShuttleTrip, absent: list[int] = (), at=No
     if len(set(absent)) == len(passengers):
         raise ValidationError({"absent": [_("没有乘客上车，请取消该车次而不是发车")]})
     for passenger in passengers:
-        passenger._history_user = actor
         if passenger.pk in absent:
             passenger.removed_at = at
         else:
             passenger.boarded, passenger.boarded_at = True, at
-        passenger.save(update_fields=["boarded", "boarded_at", "removed_at"])
+    bulk_update_with_history(
+        passengers,
+        TripPassenger,
+        ["boarded", "boarded_at", "removed_at"],
+        default_user=actor,
+        default_date=at,
+    )
     trip.status, trip.departed_at = T.DEPARTED, at
     return saved(trip, actor=actor)
 
