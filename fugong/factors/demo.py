@@ -335,15 +335,12 @@ def _workers(rng, enterprises, coordinator):
 
 def _plan(coordinator) -> PlanningRun:
     """The coordinator's plan for the whole campaign, made by the planner itself."""
-    run = PlanningRun.objects.create(
+    return services.planning_run_now(
+        actor=coordinator,
         first_day=PLAN_FIRST,
         last_day=PLAN_LAST,
-        seat_cap=services.DEFAULT_SEAT_CAP,
-        status=PlanningRun.Status.QUEUED,
-        requested_by=coordinator,
-        requested_at=_aware(PLAN_FIRST - timedelta(days=1), 17),
+        at=_aware(PLAN_FIRST - timedelta(days=1), 17),
     )
-    return services.execute_run(run.pk)
 
 
 def _run_trips(rng, coordinator) -> None:

@@ -227,7 +227,36 @@ def planning_request(
     )
 
 
-def _queue_run(*, requested_by, first_day, last_day, seat_cap, trigger, at) -> PlanningRun:
+def planning_run_now(
+    *,
+    actor: User,
+    first_day: date,
+    last_day: date,
+    seat_cap: Decimal = DEFAULT_SEAT_CAP,
+    distance: planning.Distance | None = None,
+    at=None,
+) -> PlanningRun:
+    """Plan at once, in this process: the CLI (which may bring a distance table) and the demo."""
+    require_role(actor, *DISPATCHERS, message=_("只有指挥部可以规划直通车"))
+    with transaction.atomic():
+        run = _new_run(
+            requested_by=actor,
+            first_day=first_day,
+            last_day=last_day,
+            seat_cap=seat_cap,
+            trigger=PlanningRun.Trigger.MANUAL,
+            at=now_or(at),
+        )
+    return execute_run(run.pk, distance=distance)
+
+
+def _queue_run(**values) -> PlanningRun:
+    run = _new_run(**values)
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _new_run(*, requested_by, first_day, last_day, seat_cap, trigger, at) -> PlanningRun:
     if last_day < first_day:
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
@@ -245,7 +274,6 @@ def _queue_run(*, requested_by, first_day, last_day, seat_cap, trigger, at) -> P
     )
     run.full_clean()
     run.save()
-    transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
 
