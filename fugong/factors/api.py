@@ -692,7 +692,7 @@ class WorkerDetail(generics.RetrieveAPIView):
         return workers_visible_to(self.request.user).select_related("home_county", "enterprise")
 
 
-class ReasonIn(serializers.Serializer):
+class CancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -702,11 +702,11 @@ class WorkerCancel(APIView):
 
     permission_classes = [roles_permission(*FOR_ENTERPRISE)]
 
-    @extend_schema(request=ReasonIn, responses=WorkerOut)
+    @extend_schema(request=CancelIn, responses=WorkerOut)
     @idempotent
     def post(self, request, pk: int):
         worker = get_object_or_404(workers_visible_to(request.user), pk=pk)
-        incoming = ReasonIn(data=body(request))
+        incoming = CancelIn(data=body(request))
         incoming.is_valid(raise_exception=True)
         cancelled = services.worker_cancel(
             actor=request.user, worker=worker, reason=incoming.validated_data["reason"]
@@ -1211,7 +1211,7 @@ class LoanMove(APIView):
 # Figures and counties
 
 
-class FiguresOut(serializers.Serializer):
+class FactorFiguresOut(serializers.Serializer):
     bulletin = serializers.CharField()
     recruitment = serializers.DictField()
     shuttles = serializers.DictField()
@@ -1223,7 +1223,7 @@ class FactorFigures(APIView):
 
     permission_classes = [roles_permission(*FIGURE_ROLES)]
 
-    @extend_schema(responses=FiguresOut)
+    @extend_schema(responses=FactorFiguresOut)
     def get(self, request):
         r, s, loans = (
             recruitment_figures(),
