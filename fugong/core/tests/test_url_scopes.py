@@ -408,8 +408,10 @@ def _factors_world(people, district, a, upload) -> dict:
     from decimal import Decimal
 
     from fugong.factors import services
+    from fugong.factors.counties import counties_ensure_loaded
     from fugong.factors.models import County
 
+    counties_ensure_loaded()  # a transactional test's flush may have emptied the table
     coordinator = people.coordinator
     opening = services.opening_submit(
         actor=coordinator,

@@ -9,6 +9,7 @@ import pytest
 
 from fugong.conftest import at
 from fugong.factors import services
+from fugong.factors.counties import counties_ensure_loaded
 from fugong.factors.models import County, ReturningWorker
 
 SHENQIU, LUSHI = "411624", "411224"
@@ -26,6 +27,15 @@ def id_number(n: int, *, county: str = SHENQIU) -> str:
 
 def mobile(n: int) -> str:
     return f"139{n:08d}"
+
+
+@pytest.fixture(autouse=True)
+def counties(request):
+    """The bundled counties, loaded again where a transactional test's flush emptied them."""
+    if request.node.get_closest_marker("django_db") is None:
+        return  # the planner's own tests need no database
+    request.getfixturevalue("district")
+    counties_ensure_loaded()
 
 
 @pytest.fixture
