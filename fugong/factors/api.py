@@ -911,7 +911,7 @@ class RunDetail(generics.RetrieveAPIView):
 
 class StopOut(serializers.ModelSerializer):
     place = serializers.CharField(source="place_name")
-    county = serializers.CharField(source="county.code", default=None)
+    county = serializers.CharField(source="county.code", default=None, allow_null=True)
 
     class Meta:
         model = TripStop
@@ -925,7 +925,7 @@ class TripOut(serializers.ModelSerializer):
     county_name = serializers.CharField(source="county.name")
     status_display = serializers.CharField(source="get_status_display")
     confirmed = serializers.SerializerMethodField()
-    passenger_count = serializers.IntegerField(source="riders", default=None)
+    passenger_count = serializers.IntegerField(source="riders", default=None, allow_null=True)
 
     class Meta:
         model = ShuttleTrip
