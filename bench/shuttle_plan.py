@@ -102,6 +102,7 @@ def main():
     )
     parser.add_argument("--spread", type=int, default=14, help="days over which workers can leave")
     parser.add_argument("--days", type=int, default=21, help="days in the planning range")
+    parser.add_argument("--max-wait", type=int, default=0, help="days a few workers may wait")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     setup()
@@ -121,6 +122,7 @@ def main():
             "last_day": last_day,
             "depot": depot,
             "seat_cap": args.cap,
+            "max_wait_days": args.max_wait,
         }
         started = time.perf_counter()
         plan = plan_trips(group, buses, **kwargs)

@@ -822,6 +822,7 @@ class RunOut(serializers.ModelSerializer):
             "first_day",
             "last_day",
             "seat_cap",
+            "max_wait_days",
             "trigger",
             "trigger_display",
             "status",
@@ -869,6 +870,9 @@ class PlanIn(serializers.Serializer):
         max_value=Decimal(1),
         default=services.DEFAULT_SEAT_CAP,
         help_text="上座率上限，默认0.5",
+    )
+    max_wait_days = serializers.IntegerField(
+        min_value=0, max_value=7, default=0, help_text="坐不满一辆车时最多等几天凑满再发车"
     )
 
 

@@ -33,6 +33,8 @@ SEED = 20200310
 CAMPAIGN_STARTS = date(2020, 2, 10)
 PLAN_FIRST, PLAN_LAST = date(2020, 2, 12), date(2020, 3, 20)
 TALENT_POSITIONS = 1086  # 「1086个紧缺岗位信息」
+# Long-term recruitment (长期招聘), so the public job board shows the demo's openings today.
+OPENINGS_VALID_UNTIL = date(2030, 12, 31)
 # 「远赴沈丘、卢氏等10余个县市」: twelve counties and county-level cities, with their share of the
 # workers (沈丘 and 卢氏, which the article names, send the most).
 COUNTIES = [
@@ -52,6 +54,9 @@ COUNTIES = [
 # The buses call at each county every third day (its "collection days"); a worker rides on the
 # first one on or after the day they can travel.
 COLLECTION_EVERY = 3
+# A county's few workers wait up to three days (the next collection day) for others rather than
+# ride alone 300 km.
+MAX_WAIT_DAYS = 3
 WORKERS = sum(n for _code, n in COUNTIES)  # registered from the twelve counties
 OUTSIDE = ("341221", "临泉县", "阜阳市", "安徽省", 3)  # no coordinates: listed as unplanned
 NOT_FIT, CANCELLED = 6, 10
@@ -165,7 +170,7 @@ def _openings(rng, enterprises, coordinator):
                 work_place=enterprise.address or enterprise.region.name,
                 contact_person=enterprise.contact_person or "人事部",
                 contact_phone=enterprise.contact_phone or "0371-68186101",
-                valid_until=date(2020, 6, 30),
+                valid_until=OPENINGS_VALID_UNTIL,
                 is_shortage=shortage,
                 at=_aware(day, 9, rng.randint(0, 59)),
             )
@@ -339,6 +344,7 @@ def _plan(coordinator) -> PlanningRun:
         actor=coordinator,
         first_day=PLAN_FIRST,
         last_day=PLAN_LAST,
+        max_wait_days=MAX_WAIT_DAYS,
         at=_aware(PLAN_FIRST - timedelta(days=1), 17),
     )
 

@@ -220,12 +220,21 @@ class PlanForm(BootstrapFormMixin, forms.Form):
         initial=DEFAULT_SEAT_CAP,
         help_text=_("0.5 即核定座位的50%，按交通运输部防疫要求"),
     )
+    max_wait_days = forms.IntegerField(
+        label=_("最长等待天数"),
+        min_value=0,
+        max_value=7,
+        initial=0,
+        required=False,
+        help_text=_("人数坐不满一辆车时，最多等几天凑满再发车；0 为当天即发"),
+    )
 
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first and last and last < first:
             raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
+        cleaned["max_wait_days"] = cleaned.get("max_wait_days") or 0
         return cleaned
 
 

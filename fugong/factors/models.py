@@ -354,6 +354,12 @@ class PlanningRun(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal(1))],
     )
+    max_wait_days = models.PositiveSmallIntegerField(
+        _("最长等待天数"),
+        default=0,
+        validators=[MaxValueValidator(7)],
+        help_text=_("人数坐不满一辆车时，最多等几天凑满再发车；0 为当天即发"),
+    )
     trigger = models.CharField(
         _("发起原因"), max_length=15, choices=Trigger.choices, default=Trigger.MANUAL
     )

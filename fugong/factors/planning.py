@@ -16,7 +16,8 @@ How a plan is made, day by day over the date range:
    few buses not used on an earlier day as possible (the number of vehicles is what the plan
    minimises first), then make as few trips and leave as few seats empty as possible. Workers no
    bus is left for wait for the next day; after the last day they are listed as unplanned
-   ("no vehicle").
+   ("no vehicle"). Optionally (`max_wait_days`) a county's few workers who would not fill a bus
+   wait up to that many days for others, instead of a long drive for two or three.
 3. The buses of one county and day are routed together by OR-Tools' vehicle routing solver: they
    start at the county seat, drop each worker at their enterprise and end at their last stop; a
    fixed cost per bus larger than any route keeps the number of buses down, then the distance
@@ -178,6 +179,8 @@ class _Day:
     first_day: date
     last_day: date
     busy: frozenset
+    seat_cap: float
+    max_wait_days: int
     plan: Plan
 
     def travellers(self) -> dict[date, list[Rider]]:
@@ -198,6 +201,16 @@ class _Day:
 
     def free_buses(self, day: date) -> list[Bus]:
         return [b for b in self.buses if b.available_on(day) and (b.id, day) not in self.busy]
+
+    def holds(self, group: list[Rider], day: date, free: list[Bus]) -> bool:
+        """A county's workers wait for the next day when they would not fill the smallest free
+        bus, none of them has waited `max_wait_days` yet, and the range goes on."""
+        if not self.max_wait_days or day >= self.last_day or not free:
+            return False
+        fill = min(bus.capacity(self.seat_cap) for bus in free)
+        return len(group) < fill and all(
+            (day - max(r.earliest, self.first_day)).days < self.max_wait_days for r in group
+        )
 
 
 def _unfit(rider: Rider, last_day: date) -> str:
@@ -222,20 +235,27 @@ def plan_trips(
     seat_cap: float = DEFAULT_SEAT_CAP,
     busy: Iterable[tuple[int, date]] = (),
     distance: Distance = haversine_km,
+    max_wait_days: int = 0,
     group_seconds: float = GROUP_SECONDS,
 ) -> Plan:
     """The optimised plan (see the module's description). `busy` holds (bus id, day) pairs taken
-    by trips kept from an earlier plan."""
+    by trips kept from an earlier plan; `max_wait_days` lets a county's few workers wait that
+    many days for others to fill a bus."""
     started = time.perf_counter()
-    state = _state(riders, buses, first_day, last_day, busy, seat_cap)
+    state = _state(riders, buses, first_day, last_day, busy, seat_cap, max_wait_days)
     by_day = state.travellers()
     used: set[int] = set()
     waiting: dict[str, list[Rider]] = defaultdict(list)
     for day in state.days():
         for rider in by_day.get(day, ()):
             waiting[rider.origin.key].append(rider)
-        demand = {key: len(group) for key, group in waiting.items() if group}
-        assignment = assign_buses(demand, state.free_buses(day), used, seat_cap)
+        free = state.free_buses(day)
+        demand = {
+            key: len(group)
+            for key, group in waiting.items()
+            if group and not state.holds(group, day, free)
+        }
+        assignment = assign_buses(demand, free, used, seat_cap)
         for origin_key, chosen in sorted(assignment.items()):
             group = waiting[origin_key]
             trips, left = _route(group, chosen, day, seat_cap, depot, distance, group_seconds)
@@ -249,9 +269,11 @@ def plan_trips(
     return state.plan
 
 
-def _state(riders, buses, first_day, last_day, busy, seat_cap) -> _Day:
+def _state(riders, buses, first_day, last_day, busy, seat_cap, max_wait_days) -> _Day:
     if not 0 < seat_cap <= 1:
         raise ValueError("seat_cap must be in (0, 1]")
+    if max_wait_days < 0:
+        raise ValueError("max_wait_days must not be negative")
     if last_day < first_day:
         raise ValueError("last_day before first_day")
     return _Day(
@@ -260,6 +282,8 @@ def _state(riders, buses, first_day, last_day, busy, seat_cap) -> _Day:
         first_day=first_day,
         last_day=last_day,
         busy=frozenset(busy),
+        seat_cap=seat_cap,
+        max_wait_days=max_wait_days,
         plan=Plan(),
     )
 
@@ -475,17 +499,26 @@ def first_fit(
     seat_cap: float = DEFAULT_SEAT_CAP,
     busy: Iterable[tuple[int, date]] = (),
     distance: Distance = haversine_km,
+    max_wait_days: int = 0,
 ) -> Plan:
-    """The baseline: registration order, first bus with a free seat, stops as they come."""
+    """The baseline: registration order, first bus with a free seat, stops as they come (the
+    same waiting rule as the planner's)."""
     started = time.perf_counter()
-    state = _state(riders, buses, first_day, last_day, busy, seat_cap)
+    state = _state(riders, buses, first_day, last_day, busy, seat_cap, max_wait_days)
     by_day = state.travellers()
     carried: list[Rider] = []
     for day in state.days():
         free = state.free_buses(day)
         open_trips: dict[str, list[Trip]] = defaultdict(list)
         queue, carried = sorted(carried + by_day.get(day, []), key=lambda r: (r.order, r.id)), []
+        by_origin = defaultdict(list)
         for rider in queue:
+            by_origin[rider.origin.key].append(rider)
+        held = {key for key, group in by_origin.items() if state.holds(group, day, free)}
+        for rider in queue:
+            if rider.origin.key in held:
+                carried.append(rider)
+                continue
             trip = next((t for t in open_trips[rider.origin.key] if t.load < t.capacity), None)
             if trip is None:
                 if not free:

@@ -213,6 +213,7 @@ def planning_request(
     first_day: date,
     last_day: date,
     seat_cap: Decimal = DEFAULT_SEAT_CAP,
+    max_wait_days: int = 0,
     at=None,
 ) -> PlanningRun:
     """Queue a planning run; the task worker makes the plan (`execute_run`)."""
@@ -222,6 +223,7 @@ def planning_request(
         first_day=first_day,
         last_day=last_day,
         seat_cap=seat_cap,
+        max_wait_days=max_wait_days,
         trigger=PlanningRun.Trigger.MANUAL,
         at=now_or(at),
     )
@@ -233,6 +235,7 @@ def planning_run_now(
     first_day: date,
     last_day: date,
     seat_cap: Decimal = DEFAULT_SEAT_CAP,
+    max_wait_days: int = 0,
     distance: planning.Distance | None = None,
     at=None,
 ) -> PlanningRun:
@@ -244,6 +247,7 @@ def planning_run_now(
             first_day=first_day,
             last_day=last_day,
             seat_cap=seat_cap,
+            max_wait_days=max_wait_days,
             trigger=PlanningRun.Trigger.MANUAL,
             at=now_or(at),
         )
@@ -256,7 +260,9 @@ def _queue_run(**values) -> PlanningRun:
     return run
 
 
-def _new_run(*, requested_by, first_day, last_day, seat_cap, trigger, at) -> PlanningRun:
+def _new_run(
+    *, requested_by, first_day, last_day, seat_cap, trigger, at, max_wait_days=0
+) -> PlanningRun:
     if last_day < first_day:
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
@@ -267,6 +273,7 @@ def _new_run(*, requested_by, first_day, last_day, seat_cap, trigger, at) -> Pla
         first_day=first_day,
         last_day=last_day,
         seat_cap=seat_cap,
+        max_wait_days=max_wait_days,
         trigger=trigger,
         status=PlanningRun.Status.QUEUED,
         requested_by=requested_by,
@@ -296,6 +303,7 @@ def _replan_after(trigger: str, day: date) -> None:
         first_day=max(day, latest.first_day),
         last_day=latest.last_day,
         seat_cap=latest.seat_cap,
+        max_wait_days=latest.max_wait_days,
         trigger=trigger,
         at=timezone.now(),
     )
@@ -338,6 +346,7 @@ def _execute(run: PlanningRun, distance) -> None:
         "seat_cap": seat_cap,
         "busy": {(t.vehicle_id, t.date) for t in kept},
         "distance": distance,
+        "max_wait_days": run.max_wait_days,
     }
     plan = planning.plan_trips(riders, buses, **common)
     baseline = planning.first_fit(riders, buses, **common)

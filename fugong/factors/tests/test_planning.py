@@ -63,9 +63,10 @@ buses_strategy = st.lists(
     buses_strategy,
     st.sampled_from([0.3, 0.5, 0.75, 1.0]),
     st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=4),
+    st.integers(0, 3),
 )
 def test_the_seat_cap_is_never_exceeded_and_everyone_is_placed_or_explained(
-    rider_specs, bus_specs, seat_cap, busy_specs
+    rider_specs, bus_specs, seat_cap, busy_specs, max_wait_days
 ):
     riders = [
         rider(n, origin, ENTERPRISES[e], DAY + timedelta(days=offset), ready)
@@ -86,6 +87,7 @@ def test_the_seat_cap_is_never_exceeded_and_everyone_is_placed_or_explained(
             depot=DEPOT,
             seat_cap=seat_cap,
             busy=busy,
+            max_wait_days=max_wait_days,
         )
         check_promises(
             plan, riders, buses, seat_cap=seat_cap, first_day=DAY, last_day=last_day, busy=busy
@@ -179,3 +181,18 @@ def test_a_distance_table_replaces_the_straight_line_where_it_has_an_entry():
     assert table(SHENQIU, ENTERPRISES[0]) == table(ENTERPRISES[0], SHENQIU) == 250.0
     assert table(LUSHI, ENTERPRISES[0]) == planning.haversine_km(LUSHI, ENTERPRISES[0])
     assert round(planning.haversine_km(DEPOT, SHENQIU)) in range(190, 210)
+
+
+def test_a_few_workers_wait_for_others_to_fill_a_bus_but_no_longer_than_allowed():
+    early = [rider(n) for n in range(3)]  # three can leave on day 0
+    later = [rider(10 + n, earliest=DAY + timedelta(days=1)) for n in range(19)]
+    kwargs = {"first_day": DAY, "last_day": DAY + timedelta(days=5), "depot": DEPOT}
+    at_once = plan_trips(early + later, [Bus(1, 45)], **kwargs)
+    assert [(t.day, t.load) for t in at_once.trips] == [(DAY, 3), (DAY + timedelta(days=1), 19)]
+    waiting = plan_trips(early + later, [Bus(1, 45)], max_wait_days=2, **kwargs)
+    assert [(t.day, t.load) for t in waiting.trips] == [(DAY + timedelta(days=1), 22)]
+    assert waiting.distance_km < at_once.distance_km
+    alone = plan_trips(early, [Bus(1, 45)], max_wait_days=2, **kwargs)
+    assert [t.day for t in alone.trips] == [DAY + timedelta(days=2)]  # waited two days, then rode
+    baseline = first_fit(early + later, [Bus(1, 45)], max_wait_days=2, **kwargs)
+    assert [(t.day, t.load) for t in baseline.trips] == [(DAY + timedelta(days=1), 22)]

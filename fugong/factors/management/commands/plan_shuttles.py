@@ -24,16 +24,24 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="first_day", required=True, type=date.fromisoformat)
         parser.add_argument("--to", dest="last_day", required=True, type=date.fromisoformat)
         parser.add_argument("--cap", type=Decimal, default=Decimal("0.50"), help="上座率上限")
+        parser.add_argument(
+            "--max-wait", type=int, default=0, help="坐不满一辆车时最多等几天凑满再发车"
+        )
         parser.add_argument("--distances", type=Path, help="距离表文件")
         parser.add_argument("--user", default="coordinator", help="发起规划的协调员账号")
 
-    def handle(self, *args, first_day, last_day, cap, distances, user, **options):
+    def handle(self, *args, first_day, last_day, cap, max_wait, distances, user, **options):
         actor = User.objects.filter(username=user).first()
         if actor is None or not actor.is_coordinator:
             raise CommandError(f"用户 {user} 不存在或不是协调员（用 --user 指定）")
         distance = read_distances(distances) if distances else None
         run = planning_run_now(
-            actor=actor, first_day=first_day, last_day=last_day, seat_cap=cap, distance=distance
+            actor=actor,
+            first_day=first_day,
+            last_day=last_day,
+            seat_cap=cap,
+            max_wait_days=max_wait,
+            distance=distance,
         )
         if run.status != run.Status.DONE:
             raise CommandError(f"规划失败：{run.error}")
