@@ -31,6 +31,7 @@ from fugong.services.models import (
     ServiceRequest,
     TaskForce,
     ThankYouLetter,
+    UnassignedPeriod,
     handler_key,
 )
 
@@ -333,7 +334,7 @@ def _clock_rows(assignments: QuerySet[Assignment], at: datetime) -> list[dict]:
     return list(
         assignments.filter(assigned_at__lte=at)
         .annotate(responded_at=Coalesce("claimed_at", "ended_at"))
-        .values("department_id", "task_force_id", "request__category")
+        .values("department_id", "task_force_id", "category")
         .annotate(**_clock_aggregates(at))
         .order_by()
     )
@@ -355,7 +356,7 @@ def figures_as_of(at: datetime, *, user: User) -> RequestFigures:
         key = handler_key(row["department_id"], row["task_force_id"])
         handler = handlers.setdefault(key, HandlerRow(key=key))
         _fill(handler, row)
-        _fill(categories[row["request__category"]], row)
+        _fill(categories[row["category"]], row)
         _fill(total, row)
     _name_handlers(handlers)
     _count_letters(handlers, total, at, user=user)
@@ -407,29 +408,36 @@ def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories
         .annotate(
             n=Count("id"),
             closed=Count("id", filter=Q(closed_at__lte=at)),
-            unassigned=Count("id", filter=Q(status=R.UNASSIGNED)),
             close_seconds=Sum(
                 SecondsBetween("created_at", "closed_at"), filter=Q(closed_at__lte=at)
             ),
         )
         .order_by()
     )
-    received = closed = unassigned = 0
+    received = closed = 0
     close_seconds = 0.0
     for row in rows:
         categories[row["category"]].requests = row["n"]
         categories[row["category"]].closed = row["closed"]
         received += row["n"]
         closed += row["closed"]
-        unassigned += row["unassigned"]
         close_seconds += row["close_seconds"] or 0.0
     return {
         "requests": received,
         "closed": closed,
         "open": received - closed,
-        "unassigned": unassigned,
+        "unassigned": _waiting_at(requests, at),
         "average_close_days": close_seconds / closed / 86400 if closed else None,
     }
+
+
+def _waiting_at(requests: QuerySet[ServiceRequest], at: datetime) -> int:
+    """Requests waiting for a unit (待分派) at `at`."""
+    return (
+        UnassignedPeriod.objects.filter(request__in=requests, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .count()
+    )
 
 
 RANKED = 3  # units on each of the red and black lists

@@ -31,6 +31,7 @@ from fugong.services.models import (
     RoutingRule,
     ServiceRequest,
     TaskForce,
+    UnassignedPeriod,
     Urgency,
 )
 from fugong.services.services.base import (
@@ -50,6 +51,7 @@ from fugong.services.services.base import (
     _require_coordinator,
     _require_handler,
     _required,
+    _set_status,
     _step,
     _store_attachments,
     _tell,
@@ -117,6 +119,7 @@ def request_submit(
     _store_attachments(request, step, checked, actor=actor)
     rule = route_for(enterprise, category)
     if rule is None:
+        UnassignedPeriod.objects.create(request=request, started_at=at)
         _tell(
             coordinators(),
             request,
@@ -142,7 +145,7 @@ def request_submit(
         note=_("按分派规则自动分派"),
         rule=rule.pk,
     )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return request
 
 
@@ -268,7 +271,7 @@ def request_route(
     for co in co_departments:
         if co != department:
             _add_cohandler(request, department=co, task_force=None, actor=actor, at=at, note=note)
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return request
 
 
@@ -299,7 +302,7 @@ def request_add_cohandler(
         at=_now(at),
         note=note,
     )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return assignment
 
 
@@ -325,7 +328,7 @@ def assignment_claim(*, actor: User, assignment: Assignment, at: datetime | None
     assignment.claimed_at, assignment.claimed_by = at, actor
     assignment.save(update_fields=["status", "claimed_at", "claimed_by"])
     _step(assignment.request, Action.CLAIM, actor=actor, at=at, assignment=assignment)
-    _refresh_status(assignment.request)
+    _refresh_status(assignment.request, at=at)
     return assignment
 
 
@@ -363,7 +366,7 @@ def assignment_transfer(
         to=successor.handler_name,
         successor=successor.pk,
     )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return successor
 
 
@@ -382,7 +385,7 @@ def assignment_return(
     assignment.save(update_fields=["status", "ended_at", "end_reason"])
     request = assignment.request
     _step(request, Action.RETURN, actor=actor, at=at, assignment=assignment, note=reason)
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     if request.status == R.UNASSIGNED:
         _tell(
             coordinators(),
@@ -421,7 +424,7 @@ def assignment_reply(
     request = assignment.request
     step = _step(request, Action.REPLY, actor=actor, at=at, assignment=assignment, note=reply)
     _store_attachments(request, step, checked, actor=actor)
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     if request.status == R.REPLIED:
         _tell(
             _enterprise_accounts(request),
@@ -506,7 +509,7 @@ def _restart(request, previous: Sequence[Assignment], *, actor, at) -> None:
             actor=actor,
             at=at,
         )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
 
 
 def _complete(request, answered, *, actor, at, note) -> None:
@@ -520,7 +523,8 @@ def _complete(request, answered, *, actor, at, note) -> None:
         assignment.save(
             update_fields=["status", "ended_at", "end_reason", "completed_at", "rating", "rated_at"]
         )
-    request.status, request.closed_at = R.CLOSED, at
+    _set_status(request, R.CLOSED, at=at)
+    request.closed_at = at
     request.save(update_fields=["status", "closed_at"])
     _step(request, Action.CLOSE, actor=actor, at=at, note=note)
 
@@ -557,7 +561,9 @@ def request_reopen(
         if last_round
         else []
     )
-    request.status, request.closed_at, request.round = R.UNASSIGNED, None, request.round + 1
+    # With units to go back to, _restart assigns them at once: the request does not wait.
+    _set_status(request, R.PENDING if previous else R.UNASSIGNED, at=at)
+    request.closed_at, request.round = None, request.round + 1
     request.rating, request.rating_comment, request.rated_at = "", "", None
     request.save(
         update_fields=["status", "closed_at", "round", "rating", "rating_comment", "rated_at"]

@@ -40,11 +40,14 @@ def _judged(assignment, due, met_at, at) -> tuple[int, int]:
 def figures_by_loop(at) -> dict:
     """{(handler key, category): {figure: value}} and request totals, for every request."""
     cells = defaultdict(lambda: defaultdict(int))
-    totals = {"requests": 0, "closed": 0}
+    totals = {"requests": 0, "closed": 0, "unassigned": 0}
     for request in ServiceRequest.objects.filter(created_at__lte=at).order_by("id"):
         totals["requests"] += 1
         totals["closed"] += int(request.closed_at is not None and request.closed_at <= at)
-        for a in Assignment.objects.filter(request=request, assigned_at__lte=at):
+        assignments = list(Assignment.objects.filter(request=request, assigned_at__lte=at))
+        handled = any(a.ended_at is None or a.ended_at > at for a in assignments)
+        totals["unassigned"] += int(not handled and not _closed_at(request, at))
+        for a in assignments:
             key = (
                 f"d{a.department_id}" if a.department_id else f"t{a.task_force_id}",
                 request.category,
@@ -76,6 +79,16 @@ def figures_by_loop(at) -> dict:
             cell["satisfied"] += int(bool(rated) and a.rating in SATISFIED_RATINGS)
             cell["overdue"] += int(_overdue(a, at))
     return {"cells": cells, "totals": totals}
+
+
+def _closed_at(request, at) -> bool:
+    """Closed at T, read from the steps: its last closing or reopening by T was a closing."""
+    last = (
+        request.steps.filter(action__in=["close", "reopen"], at__lte=at)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last is not None and last.action == "close"
 
 
 def _overdue(a, at) -> bool:

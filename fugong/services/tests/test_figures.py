@@ -78,6 +78,31 @@ def test_figures_as_of_friday_noon(week, people):
     assert (permits.requests, permits.closed, permits.received) == (2, 1, 3)
 
 
+def test_requests_waiting_for_a_unit_are_counted_as_of_the_moment(week, people, desk):
+    r3 = ServiceRequest.objects.get(title="R3")
+    services.assignment_return(
+        actor=desk.rs_clerk, assignment=lead(r3), reason="非本单位", at=at("2020-03-18 09:00")
+    )
+    services.request_route(
+        actor=people.coordinator,
+        request=r3,
+        department=desk.sw,
+        note="改派商务局",
+        at=at("2020-03-19 09:00"),
+    )
+    waiting = [
+        figures_as_of(at(moment), user=people.leader).unassigned
+        for moment in (
+            "2020-03-18 08:59",
+            "2020-03-18 09:00",
+            "2020-03-19 08:59",
+            "2020-03-19 09:00",
+        )
+    ]
+    assert waiting == [0, 1, 1, 0]
+    assert figures_as_of(at("2020-03-18 12:00"), user=people.park_officer).unassigned == 0
+
+
 def test_figures_as_of_an_earlier_moment_show_only_what_was_known(week, people):
     figures = figures_as_of(at("2020-03-16 12:00"), user=people.leader)
     assert (figures.requests, figures.closed) == (2, 0)
@@ -120,6 +145,19 @@ def _simulate(seed: int, file_request, people, desk) -> None:
         if rng.random() < 0.2:
             continue
         clerk = clerks[assignment.department_id]
+        if rng.random() < 0.2:  # not ours: back to the coordinator, who may route it again
+            services.assignment_return(
+                actor=clerk, assignment=assignment, reason="非本单位", at=moment
+            )
+            if rng.random() < 0.5:
+                services.request_route(
+                    actor=people.coordinator,
+                    request=request,
+                    department=rng.choice([desk.scjg, desk.rs]),
+                    note="改派",
+                    at=moment + timedelta(hours=rng.randrange(1, 48)),
+                )
+            continue
         services.assignment_claim(actor=clerk, assignment=assignment, at=moment)
         moment += timedelta(hours=rng.randrange(1, 120))
         if rng.random() < 0.25:
@@ -156,6 +194,7 @@ def test_figures_agree_with_a_request_by_request_reading(
         reference = figures_by_loop(moment)
         assert figures.requests == reference["totals"]["requests"]
         assert figures.closed == reference["totals"]["closed"]
+        assert figures.unassigned == reference["totals"]["unassigned"]
         for handler in figures.by_handler:
             expected = {
                 name: sum(v[name] for k, v in reference["cells"].items() if k[0] == handler.key)
