@@ -26,6 +26,7 @@ PUBLIC = {
     "login": "the login page",
     "logout": "logging out only ends one's own session",
     "set_language": "choosing the interface language",
+    "admin_login": "sends the back office's login to the site's own (password, then TOTP code)",
     "healthz": "liveness probe for load balancers; says only ok / database unavailable",
 }
 
