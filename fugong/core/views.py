@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fugong.core import auth
 from fugong.core.api_keys import api_key_create, api_key_revoke
 from fugong.core.auth import TokenForm
+from fugong.core.filters import record_id
 from fugong.core.forms import ApiKeyForm
 from fugong.core.models import ApiKey, ImportJob, User
 from fugong.core.services import notification_mark_read
@@ -117,9 +118,10 @@ def api_keys(request):
     """The user's API keys: create one (its text is shown once) or revoke one."""
     form = ApiKeyForm(request.POST or None)
     created = None
-    if request.method == "POST" and request.POST.get("revoke", "").isdigit():
+    revoke = record_id(request.POST.get("revoke")) if request.method == "POST" else None
+    if revoke:
         try:
-            key = api_key_revoke(user=request.user, key_id=int(request.POST["revoke"]))
+            key = api_key_revoke(user=request.user, key_id=revoke)
         except ApiKey.DoesNotExist:
             raise Http404 from None
         messages.success(request, _("已吊销密钥：%(name)s") % {"name": key.name})

@@ -1,6 +1,5 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import BootstrapFormMixin
@@ -197,20 +196,6 @@ class RequestFilterForm(BootstrapFormMixin, forms.Form):
     category = forms.ChoiceField(required=False, choices=[("", _("全部类别")), *Category.choices])
     handler = HandlerField(required=False, label=_("承办单位"))
     overdue = forms.BooleanField(required=False, label=_("只看逾期"))
-
-
-class AsOfForm(BootstrapFormMixin, forms.Form):
-    at = forms.DateTimeField(
-        label=_("截至"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-    )
-
-    def moment(self):
-        if self.is_valid() and self.cleaned_data.get("at"):
-            return min(self.cleaned_data["at"], timezone.now())
-        return timezone.now()
 
 
 class HandlerModelForm(BootstrapFormMixin, forms.ModelForm):
