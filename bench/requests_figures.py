@@ -271,6 +271,7 @@ class Life:
             "end_reason": "",
             "rating": "",
             "rated_at": None,
+            "last_extended_at": None,
             "department_id": unit.department_id,
             "task_force_id": unit.task_force_id,
             "unit": unit,
@@ -402,6 +403,8 @@ class Life:
             "decided_at": None,
             "decision_note": "",
             "new_due": None,
+            "reply_due_before": None,
+            "resolve_due_before": None,
         }
         a["asking"] = True
         self.w.extensions.append(extension)
@@ -422,11 +425,16 @@ class Life:
         a["asking"] = False
         coordinator = self.w.coordinator_id
         extension["decided_by_id"], extension["decided_at"] = coordinator, t
-        if self.rng.random() < 0.85:
+        # `extension_decide` approves only while the clock runs; an answered one is refused.
+        running = a["status"] in ("pending", "in_progress")
+        if running and self.rng.random() < 0.85:
             new_due = self.w.extend(a["reply_due"], extension["extra_days"])
             extension["status"], extension["new_due"] = "approved", new_due
+            extension["reply_due_before"] = a["reply_due"]
+            extension["resolve_due_before"] = a["resolve_due"]
             a["reply_due"] = new_due
             a["resolve_due"] = max(a["resolve_due"], new_due)
+            a["last_extended_at"] = t
             self.w.step(
                 self.r,
                 "extension_approve",
@@ -436,7 +444,7 @@ class Life:
                 new_due=new_due.isoformat(),
             )
         else:
-            note = "理由不充分，请按期答复"
+            note = "理由不充分，请按期答复" if running else "已答复，无需延期"
             extension["status"], extension["decision_note"] = "rejected", note
             self.w.step(
                 self.r, "extension_reject", actor=coordinator, at=t, assignment=a, note=note

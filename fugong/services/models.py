@@ -327,6 +327,7 @@ FIGURE_COLUMNS = [
     "rated_at",
     "rating",
     "status",
+    "last_extended_at",
 ]
 
 
@@ -395,6 +396,9 @@ class Assignment(HandlerMixin):
     end_reason = models.CharField(_("结束原因"), max_length=300, blank=True)
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    # When an approved extension last moved a deadline: the figures as of an earlier moment read
+    # the deadlines as they stood then (from the extension), the others read the columns.
+    last_extended_at = models.DateTimeField(_("最近延期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("承办记录")
@@ -578,6 +582,9 @@ class Extension(models.Model):
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
     new_due = models.DateTimeField(_("新期限"), null=True, blank=True)
+    # The clock's deadlines just before the approval moved them, for the figures as of then.
+    reply_due_before = models.DateTimeField(_("批准前答复期限"), null=True, blank=True)
+    resolve_due_before = models.DateTimeField(_("批准前办结期限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("延期申请")

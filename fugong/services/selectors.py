@@ -11,8 +11,10 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     When,
 )
@@ -286,8 +288,26 @@ class SecondsBetween(Func):
         )
 
 
+def _deadlines_at(at: datetime) -> dict:
+    """The reply and resolve deadlines in force at `at`. A clock an extension moved later reads
+    them from the first extension approved after `at`, as they stood before it; the others (all
+    clocks, for a moment after the last approval) read its columns, and the subquery is not run."""
+    moved_later = Q(last_extended_at__gt=at)
+    first_later = Extension.objects.filter(
+        assignment=OuterRef("pk"), status=Extension.Status.APPROVED, decided_at__gt=at
+    ).order_by("decided_at", "id")
+    return {
+        f"{stage}_due_at": Case(
+            When(moved_later, then=Subquery(first_later.values(f"{stage}_due_before")[:1])),
+            default=F(f"{stage}_due"),
+        )
+        for stage in ("reply", "resolve")
+    }
+
+
 def _clock_aggregates(at: datetime) -> dict:
-    """Conditional counts over assignments, evaluated in the database in one pass."""
+    """Conditional counts over assignments, evaluated in the database in one pass (with the
+    deadlines of `_deadlines_at`)."""
     answered_by_t = Q(replied_at__lte=at)
     completed_by_t = Q(completed_at__lte=at)
     still_theirs_at_t = Q(ended_at__isnull=True) | Q(ended_at__gt=at)
@@ -298,17 +318,19 @@ def _clock_aggregates(at: datetime) -> dict:
             "id", filter=Q(responded_at__lte=at) & Q(responded_at__lte=F("claim_due"))
         ),
         "reply_decided": Count(
-            "id", filter=answered_by_t | (Q(reply_due__lte=at) & ~_passed_on_before("reply_due"))
+            "id",
+            filter=answered_by_t | (Q(reply_due_at__lte=at) & ~_passed_on_before("reply_due_at")),
         ),
         "replied": Count("id", filter=answered_by_t),
-        "replied_on_time": Count("id", filter=answered_by_t & Q(replied_at__lte=F("reply_due"))),
+        "replied_on_time": Count("id", filter=answered_by_t & Q(replied_at__lte=F("reply_due_at"))),
         "resolve_decided": Count(
             "id",
-            filter=completed_by_t | (Q(resolve_due__lte=at) & ~_passed_on_before("resolve_due")),
+            filter=completed_by_t
+            | (Q(resolve_due_at__lte=at) & ~_passed_on_before("resolve_due_at")),
         ),
         "resolved": Count("id", filter=completed_by_t),
         "resolved_on_time": Count(
-            "id", filter=completed_by_t & Q(completed_at__lte=F("resolve_due"))
+            "id", filter=completed_by_t & Q(completed_at__lte=F("resolve_due_at"))
         ),
         "rated": Count("id", filter=Q(rated_at__lte=at) & ~Q(rating="")),
         "satisfied": Count("id", filter=Q(rated_at__lte=at, rating__in=SATISFIED_RATINGS)),
@@ -318,7 +340,7 @@ def _clock_aggregates(at: datetime) -> dict:
             & (
                 (Q(claim_due__lt=at) & (Q(responded_at__isnull=True) | Q(responded_at__gt=at)))
                 | (
-                    Q(reply_due__lt=at, claimed_at__lte=at)
+                    Q(reply_due_at__lt=at, claimed_at__lte=at)
                     & (Q(replied_at__isnull=True) | Q(replied_at__gt=at))
                 )
             ),
@@ -333,7 +355,7 @@ CLOCK_FIELDS = [name for name in ClockFigures.__dataclass_fields__ if name != "l
 def _clock_rows(assignments: QuerySet[Assignment], at: datetime) -> list[dict]:
     return list(
         assignments.filter(assigned_at__lte=at)
-        .annotate(responded_at=Coalesce("claimed_at", "ended_at"))
+        .annotate(responded_at=Coalesce("claimed_at", "ended_at"), **_deadlines_at(at))
         .values("department_id", "task_force_id", "category")
         .annotate(**_clock_aggregates(at))
         .order_by()

@@ -42,9 +42,7 @@ def test_revoking_a_key_that_is_not_a_number_changes_nothing(people, login, valu
 
 
 @pytest.mark.parametrize("value", ["²", str(MAX_ID + 1)])
-def test_a_form_posted_with_an_odd_enterprise_is_shown_again_with_its_errors(
-    people, login, value
-):
+def test_a_form_posted_with_an_odd_enterprise_is_shown_again_with_its_errors(people, login, value):
     response = login(people.coordinator).post(
         reverse("services:new"), {"enterprise": value, "title": "", "category": "permits"}
     )

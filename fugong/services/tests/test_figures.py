@@ -103,6 +103,34 @@ def test_requests_waiting_for_a_unit_are_counted_as_of_the_moment(week, people, 
     assert figures_as_of(at("2020-03-18 12:00"), user=people.park_officer).unassigned == 0
 
 
+def test_an_extension_approved_later_leaves_the_earlier_figures_as_they_were(file_request, people):
+    request = file_request(when="2020-03-16 10:00")  # permits: reply due Thu 19 March 23:59
+    clock = lead(request)
+    services.assignment_claim(actor=people.clerk, assignment=clock, at=at("2020-03-16 11:00"))
+    friday = at("2020-03-20 12:00")
+    before = figures_as_of(friday, user=people.leader)
+    extension = services.extension_request(
+        actor=people.clerk,
+        assignment=clock,
+        stage="reply",
+        extra_days=3,
+        reason="需外区调档",
+        at=at("2020-03-20 15:00"),
+    )
+    services.extension_decide(
+        actor=people.coordinator, extension=extension, approve=True, at=at("2020-03-23 09:00")
+    )
+    after = figures_as_of(friday, user=people.leader)
+    scjg_before, scjg_after = row(before, "区市场监管局"), row(after, "区市场监管局")
+    assert (scjg_after.overdue, scjg_after.reply_decided) == (1, 1)
+    assert {n: getattr(scjg_after, n) for n in FIELDS} == {
+        n: getattr(scjg_before, n) for n in FIELDS
+    }
+    # Once approved, the new deadline (Wed 25 March) is the one that counts.
+    monday = row(figures_as_of(at("2020-03-23 12:00"), user=people.leader), "区市场监管局")
+    assert (monday.overdue, monday.reply_decided) == (0, 0)
+
+
 def test_figures_as_of_an_earlier_moment_show_only_what_was_known(week, people):
     figures = figures_as_of(at("2020-03-16 12:00"), user=people.leader)
     assert (figures.requests, figures.closed) == (2, 0)
@@ -159,6 +187,25 @@ def _simulate(seed: int, file_request, people, desk) -> None:
                 )
             continue
         services.assignment_claim(actor=clerk, assignment=assignment, at=moment)
+        if rng.random() < 0.35:  # more time asked for, granted or not some hours later
+            moment += timedelta(hours=rng.randrange(1, 60))
+            extension = services.extension_request(
+                actor=clerk,
+                assignment=assignment,
+                stage=rng.choice(["reply", "resolve"]),
+                extra_days=rng.randrange(1, 4),
+                reason="需协调",
+                at=moment,
+            )
+            moment += timedelta(hours=rng.randrange(1, 30))
+            approve = rng.random() < 0.7
+            services.extension_decide(
+                actor=people.coordinator,
+                extension=extension,
+                approve=approve,
+                note="" if approve else "请按期办理",
+                at=moment,
+            )
         moment += timedelta(hours=rng.randrange(1, 120))
         if rng.random() < 0.25:
             target = desk.rs if assignment.department == desk.scjg else desk.scjg
