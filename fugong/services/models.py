@@ -281,6 +281,9 @@ class ServiceRequest(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
     created_at = models.DateTimeField(_("受理时间"), db_index=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # When the coordinator last reopened it after a closing: the figures of an earlier moment
+    # read whether it was closed then from its steps, the others read `closed_at`.
+    last_reopened_at = models.DateTimeField(_("最近重新打开时间"), null=True, blank=True)
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
@@ -299,7 +302,7 @@ class ServiceRequest(models.Model):
             # Holds every column the figures' request counts read, in their group order, so
             # they are counted from the index alone (selectors._request_counts).
             models.Index(
-                fields=["category", "created_at", "closed_at", "status"],
+                fields=["category", "created_at", "closed_at", "last_reopened_at"],
                 name="request_figures_cover",
             ),
         ]

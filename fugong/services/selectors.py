@@ -30,6 +30,7 @@ from fugong.services.models import (
     Assignment,
     Category,
     Extension,
+    RequestStep,
     ServiceRequest,
     TaskForce,
     ThankYouLetter,
@@ -423,15 +424,34 @@ def _count_letters(handlers, total: ClockFigures, at: datetime, *, user: User) -
         total.letters += row["n"]
 
 
+def _closed_at_moment(at: datetime):
+    """When the request was closed, as known at `at` (None: open then). A request the
+    coordinator reopened after `at` reads it from its steps: the last closing or reopening by
+    `at`, if it was a closing; the others (all, for a moment after the last reopening) read
+    `closed_at`, and the subquery is not run."""
+    last_by_t = RequestStep.objects.filter(
+        request=OuterRef("pk"), action__in=["close", "reopen"], at__lte=at
+    ).order_by("-at", "-id")
+    closing = Case(When(action="close", then=F("at")))
+    return Case(
+        When(
+            last_reopened_at__gt=at,
+            then=Subquery(last_by_t.annotate(closing=closing).values("closing")[:1]),
+        ),
+        default=F("closed_at"),
+    )
+
+
 def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories) -> dict:
     rows = (
         requests.filter(created_at__lte=at)
+        .annotate(closed_by_t=_closed_at_moment(at))
         .values("category")
         .annotate(
             n=Count("id"),
-            closed=Count("id", filter=Q(closed_at__lte=at)),
+            closed=Count("id", filter=Q(closed_by_t__lte=at)),
             close_seconds=Sum(
-                SecondsBetween("created_at", "closed_at"), filter=Q(closed_at__lte=at)
+                SecondsBetween("created_at", "closed_by_t"), filter=Q(closed_by_t__lte=at)
             ),
         )
         .order_by()

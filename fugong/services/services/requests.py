@@ -563,10 +563,18 @@ def request_reopen(
     )
     # With units to go back to, _restart assigns them at once: the request does not wait.
     _set_status(request, R.PENDING if previous else R.UNASSIGNED, at=at)
-    request.closed_at, request.round = None, request.round + 1
+    request.closed_at, request.last_reopened_at, request.round = None, at, request.round + 1
     request.rating, request.rating_comment, request.rated_at = "", "", None
     request.save(
-        update_fields=["status", "closed_at", "round", "rating", "rating_comment", "rated_at"]
+        update_fields=[
+            "status",
+            "closed_at",
+            "last_reopened_at",
+            "round",
+            "rating",
+            "rating_comment",
+            "rated_at",
+        ]
     )
     _step(request, Action.REOPEN, actor=actor, at=at, note=reason, by="coordinator")
     if previous:

@@ -43,7 +43,7 @@ def figures_by_loop(at) -> dict:
     totals = {"requests": 0, "closed": 0, "unassigned": 0}
     for request in ServiceRequest.objects.filter(created_at__lte=at).order_by("id"):
         totals["requests"] += 1
-        totals["closed"] += int(request.closed_at is not None and request.closed_at <= at)
+        totals["closed"] += int(_closed_at(request, at))
         assignments = list(Assignment.objects.filter(request=request, assigned_at__lte=at))
         handled = any(a.ended_at is None or a.ended_at > at for a in assignments)
         totals["unassigned"] += int(not handled and not _closed_at(request, at))

@@ -103,6 +103,18 @@ def test_requests_waiting_for_a_unit_are_counted_as_of_the_moment(week, people, 
     assert figures_as_of(at("2020-03-18 12:00"), user=people.park_officer).unassigned == 0
 
 
+def test_a_request_reopened_later_still_counts_as_closed_before(week, people):
+    r1 = ServiceRequest.objects.get(title="R1")  # closed on Wednesday by the enterprise's rating
+    services.request_reopen(
+        actor=people.coordinator, request=r1, reason="企业再次来电", at=at("2020-03-21 10:00")
+    )
+    friday = figures_as_of(at("2020-03-20 12:00"), user=people.leader)
+    assert (friday.closed, friday.open) == (1, 2)
+    assert friday.average_close_days == pytest.approx(50 / 24)
+    saturday = figures_as_of(at("2020-03-21 12:00"), user=people.leader)
+    assert (saturday.closed, saturday.open, saturday.average_close_days) == (0, 3, None)
+
+
 def test_an_extension_approved_later_leaves_the_earlier_figures_as_they_were(file_request, people):
     request = file_request(when="2020-03-16 10:00")  # permits: reply due Thu 19 March 23:59
     clock = lead(request)
@@ -222,6 +234,14 @@ def _simulate(seed: int, file_request, people, desk) -> None:
             services.request_rate(
                 actor=people.enterprise_a, request=request, rating=rating, comment="意见", at=moment
             )
+            request.refresh_from_db()
+            if request.status == "closed" and rng.random() < 0.4:
+                services.request_reopen(
+                    actor=people.coordinator,
+                    request=request,
+                    reason="企业再次来电",
+                    at=moment + timedelta(hours=rng.randrange(1, 96)),
+                )
 
 
 @settings(
