@@ -9,10 +9,12 @@ from rest_framework.views import APIView
 
 from fugong.core.api import body, idempotent
 from fugong.core.api_views import SpreadsheetImportView
+from fugong.core.audit import personal_data_shown
 from fugong.core.filters import record_id
 from fugong.core.forms import EARLIEST_MOMENT
+from fugong.core.masking import mask_phone
 from fugong.core.models import Region, User
-from fugong.core.permissions import roles_permission
+from fugong.core.permissions import can_see_personal_data, roles_permission
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
 from fugong.resumption import bulletin, importing, services
 from fugong.resumption.categories import CATEGORY_LABELS
@@ -395,6 +397,15 @@ class MissingReportsView(APIView):
             else timezone.localdate()
         )
         enterprise_list, project_list = missing_reports(day, user=request.user)
+        enterprises = list(
+            enterprise_list.values("id", "name", "region__name", "contact_person", "contact_phone")
+        )
+        # The page lists whom to call; so does the API, masked for roles that need not see it.
+        if can_see_personal_data(request.user):
+            personal_data_shown(request, what="未填报企业联系电话", count=len(enterprises))
+        else:
+            for row in enterprises:
+                row["contact_phone"] = mask_phone(row["contact_phone"])
         return Response(
             {
                 "day": day.isoformat(),
@@ -402,7 +413,7 @@ class MissingReportsView(APIView):
                     {"region": area.pk, "name": area.name, "count": n}
                     for area, n in missing_by_area(day, user=request.user)
                 ],
-                "enterprises": list(enterprise_list.values("id", "name", "region__name")),
+                "enterprises": enterprises,
                 "projects": list(project_list.values("id", "name", "region__name")),
             }
         )

@@ -145,6 +145,7 @@ CASES = {
     "api_liaison_assignments": Case("enforcement", FORBIDDEN),
     "api_liaison_import": Case("liaison", FORBIDDEN, "post"),
     "api_liaison_end": Case("enterprise_b", NOT_FOUND, "post", pk("assignment")),
+    "api_liaison_primary": Case("enterprise_b", NOT_FOUND, "post", pk("assignment")),
     "api_coverage": Case("liaison", FORBIDDEN),
     "api_coverage_uncovered": Case("enterprise_a", FORBIDDEN),
     "api_visits": Case("enterprise_b", FORBIDDEN),
