@@ -21,6 +21,7 @@ from fugong.services.models import (
     Urgency,
     handler_key,
 )
+from fugong.services.selectors import requests_visible_to
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -254,6 +255,7 @@ class LetterForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if user.role == "department":
             self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)
             self.fields["department"].initial = user.department_id
@@ -262,7 +264,8 @@ class LetterForm(BootstrapFormMixin, forms.ModelForm):
         number = self.cleaned_data["request_number"].strip()
         if not number:
             return None
-        request = ServiceRequest.objects.filter(number=number).first()
+        # Only among the requests the user sees: the error must not tell which numbers exist.
+        request = requests_visible_to(self.user).filter(number=number).first()
         if request is None:
             raise ValidationError(_("没有编号为 %(number)s 的诉求") % {"number": number})
         return request
