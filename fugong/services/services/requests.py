@@ -23,7 +23,7 @@ from fugong.core.validators import normalize_phone
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to
 from fugong.enterprises.services import visit_record
-from fugong.services.access import coordinators, handles
+from fugong.services.access import coordinators, handler_members, handles
 from fugong.services.models import (
     Assignment,
     Channel,
@@ -495,20 +495,16 @@ def _reopen_after_rating(request, answered, *, actor, at, comment) -> None:
     request.round += 1
     request.save(update_fields=["reopen_count", "round"])
     _step(request, Action.REOPEN, actor=actor, at=at, note=comment, by="rating")
-    _restart(request, answered, actor=actor, at=at)
+    _restart(request, answered, actor=actor, at=at, why=_("企业不满意：%(c)s") % {"c": comment})
 
 
-def _restart(request, previous: Sequence[Assignment], *, actor, at) -> None:
-    """A new round for the units that answered last time, each with a fresh clock."""
+def _restart(request, previous: Sequence[Assignment], *, actor, at, why: str) -> None:
+    """A new round for the units that answered last time, each with a fresh clock, and told
+    why it came back."""
     for assignment in previous:
-        _assign(
-            request,
-            department=assignment.department,
-            task_force=assignment.task_force,
-            role=assignment.role,
-            actor=actor,
-            at=at,
-        )
+        handler = {"department": assignment.department, "task_force": assignment.task_force}
+        _assign(request, **handler, role=assignment.role, actor=actor, at=at)
+        _tell(handler_members(**handler), request, _("诉求退回重新办理"), why)
     _refresh_status(request, at=at)
 
 
@@ -578,7 +574,9 @@ def request_reopen(
     )
     _step(request, Action.REOPEN, actor=actor, at=at, note=reason, by="coordinator")
     if previous:
-        _restart(request, previous, actor=actor, at=at)
+        _restart(
+            request, previous, actor=actor, at=at, why=_("指挥部重新打开：%(r)s") % {"r": reason}
+        )
     else:
         _tell(coordinators(), request, _("诉求已重新打开，请分派"), request.title)
     return request

@@ -142,6 +142,8 @@ def test_unsatisfied_sends_the_request_back_once_to_the_same_department(file_req
     assert second.assigned_at > first.assigned_at  # a fresh clock
     reopen = request.steps.get(action="reopen")
     assert reopen.note == "执照地址仍有误"
+    told = Notification.objects.get(recipient=people.clerk, title="诉求退回重新办理")
+    assert told.body == "企业不满意：执照地址仍有误"  # the unit learns what to put right
 
     services.assignment_claim(actor=people.clerk, assignment=second)
     services.assignment_reply(actor=people.clerk, assignment=second, reply="已重新核对。")
