@@ -552,11 +552,6 @@ class ApplicationListCreate(generics.ListAPIView):
         if opening is None:
             raise serializers.ValidationError({"opening": [_("没有这个岗位，或无权查看")]})
         seeker = seekers_visible_to(request.user).filter(pk=values["seeker"]).first()
-        if seeker is None and request.user.role == Role.ENTERPRISE:
-            # An enterprise records an applicant it registered itself, who has no application yet.
-            seeker = JobSeeker.objects.filter(
-                pk=values["seeker"], registered_by=request.user
-            ).first()
         if seeker is None:
             raise serializers.ValidationError({"seeker": [_("没有这个求职者，或无权查看")]})
         application = services.application_create(

@@ -100,13 +100,15 @@ def applications_visible_to(user: User) -> QuerySet[JobApplication]:
 
 def seekers_visible_to(user: User) -> QuerySet[JobSeeker]:
     """The recruitment service sees every seeker; an enterprise and the officers serving it see
-    those who applied to its openings."""
+    those who applied to its openings, and those they registered themselves."""
     seekers = JobSeeker.objects.all()
     if not _active(user):
         return seekers.none()
     if user.sees_whole_district:
         return seekers
-    return seekers.filter(Exists(applications_visible_to(user).filter(seeker=OuterRef("pk"))))
+    return seekers.filter(
+        Exists(applications_visible_to(user).filter(seeker=OuterRef("pk"))) | Q(registered_by=user)
+    )
 
 
 @dataclass

@@ -301,3 +301,27 @@ def test_every_page_of_the_module_opens_for_the_coordinator(
     ]:
         assert client.get(reverse(name, args=args)).status_code == 200, name
     assert client.get(reverse("factors:worker_import_template")).status_code == 200
+
+
+def test_an_enterprise_registers_a_walk_in_applicant_and_records_the_application(
+    login, people, published
+):
+    opening = published()
+    client = login(people.enterprise_a)
+    response = client.post(
+        reverse("factors:seeker_new"),
+        {
+            "name": "郑十一",
+            "id_number": id_number(11),
+            "phone": "13900000011",
+            "home_county": "411624",
+            "wanted_job": "焊工",
+        },
+    )
+    assert response.status_code == 302
+    detail = client.get(response.url)
+    assert detail.status_code == 200
+    client.post(response.url, {"opening": opening.pk, "note": "现场报名"})
+    assert opening.applications.get().seeker.name == "郑十一"
+    other = login(people.enterprise_b).get(response.url)
+    assert other.status_code == 404
