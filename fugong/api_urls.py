@@ -2,6 +2,7 @@ from django.urls import path
 
 from fugong.core import api_views as core_api
 from fugong.enterprises import api as enterprise_api
+from fugong.factors import api as factors_api
 from fugong.resumption import api as resumption_api
 from fugong.services import api as services_api
 
@@ -162,4 +163,78 @@ urlpatterns = [
         services_api.CalendarDayDetail.as_view(),
         name="api_calendar_day",
     ),
+    # 送要素: fugong/factors/api.py
+    path("jobs/", factors_api.PublicJobList.as_view(), name="api_jobs"),
+    path("jobs/<int:pk>/", factors_api.PublicJobDetail.as_view(), name="api_job"),
+    path("hotlines/", factors_api.HotlineListCreate.as_view(), name="api_hotlines"),
+    path("job-openings/", factors_api.OpeningListCreate.as_view(), name="api_job_openings"),
+    path("job-openings/<int:pk>/", factors_api.OpeningDetail.as_view(), name="api_job_opening"),
+    path(
+        "job-openings/<int:pk>/review/",
+        factors_api.OpeningReview.as_view(),
+        name="api_job_opening_review",
+    ),
+    path(
+        "job-openings/<int:pk>/close/",
+        factors_api.OpeningClose.as_view(),
+        name="api_job_opening_close",
+    ),
+    path("job-seekers/", factors_api.SeekerListCreate.as_view(), name="api_job_seekers"),
+    path("job-seekers/<int:pk>/", factors_api.SeekerDetail.as_view(), name="api_job_seeker"),
+    path(
+        "job-applications/",
+        factors_api.ApplicationListCreate.as_view(),
+        name="api_job_applications",
+    ),
+    path(
+        "job-applications/<int:pk>/move/",
+        factors_api.ApplicationMove.as_view(),
+        name="api_job_application_move",
+    ),
+    path(
+        "returning-workers/",
+        factors_api.WorkerListCreate.as_view(),
+        name="api_returning_workers",
+    ),
+    path(
+        "returning-workers/import/",
+        factors_api.WorkerImport.as_view(),
+        name="api_returning_worker_import",
+    ),
+    path(
+        "returning-workers/<int:pk>/",
+        factors_api.WorkerDetail.as_view(),
+        name="api_returning_worker",
+    ),
+    path(
+        "returning-workers/<int:pk>/cancel/",
+        factors_api.WorkerCancel.as_view(),
+        name="api_returning_worker_cancel",
+    ),
+    path("vehicles/", factors_api.VehicleListCreate.as_view(), name="api_vehicles"),
+    path(
+        "vehicles/<int:pk>/withdraw/",
+        factors_api.VehicleWithdraw.as_view(),
+        name="api_vehicle_withdraw",
+    ),
+    path("shuttle-plans/", factors_api.RunListCreate.as_view(), name="api_shuttle_plans"),
+    path("shuttle-plans/<int:pk>/", factors_api.RunDetail.as_view(), name="api_shuttle_plan"),
+    path("shuttle-trips/", factors_api.TripList.as_view(), name="api_shuttle_trips"),
+    path("shuttle-trips/<int:pk>/", factors_api.TripDetail.as_view(), name="api_shuttle_trip"),
+    path(
+        "shuttle-trips/<int:pk>/manifest/",
+        factors_api.TripManifest.as_view(),
+        name="api_shuttle_trip_manifest",
+    ),
+    path(
+        "shuttle-trips/<int:pk>/<slug:action>/",
+        factors_api.TripAction.as_view(),
+        name="api_shuttle_trip_action",
+    ),
+    path("loans/", factors_api.LoanListCreate.as_view(), name="api_loans"),
+    path("loans/<int:pk>/", factors_api.LoanDetail.as_view(), name="api_loan"),
+    path("loans/<int:pk>/move/", factors_api.LoanMove.as_view(), name="api_loan_move"),
+    path("factors/figures/", factors_api.FactorFigures.as_view(), name="api_factor_figures"),
+    path("counties/", factors_api.CountyList.as_view(), name="api_counties"),
+    path("counties/<int:pk>/", factors_api.CountyDetail.as_view(), name="api_county"),
 ]

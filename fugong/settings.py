@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fugong.enterprises",
     "fugong.resumption",
     "fugong.services",
+    "fugong.factors",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,16 @@ SPECTACULAR_SETTINGS = {
         "HandlingStageEnum": "fugong.services.models.Stage",
         "ExtensionStageEnum": "fugong.services.api.EXTENSION_STAGES",
         "ExtensionStatusEnum": "fugong.services.models.Extension.Status",
+        "JobOpeningStatusEnum": "fugong.factors.models.JobOpening.Status",
+        "JobApplicationStatusEnum": "fugong.factors.models.JobApplication.Status",
+        "HealthStatusEnum": "fugong.factors.models.HealthStatus",
+        "VehicleStatusEnum": "fugong.factors.models.Vehicle.Status",
+        "PlanningRunStatusEnum": "fugong.factors.models.PlanningRun.Status",
+        "PlanningTriggerEnum": "fugong.factors.models.PlanningRun.Trigger",
+        "UnplannedReasonEnum": "fugong.factors.models.UnplannedWorker.Reason",
+        "ShuttleTripStatusEnum": "fugong.factors.models.ShuttleTrip.Status",
+        "TripStopKindEnum": "fugong.factors.models.TripStop.Kind",
+        "LoanStatusEnum": "fugong.factors.models.LoanApplication.Status",
     },
 }
 

@@ -7,7 +7,7 @@ Role = User.Role
 _ALL_STAFF = {Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT, Role.AREA_OFFICER, Role.LIAISON}
 
 _COORD, _LEAD = Role.COORDINATOR, Role.LEADER
-RESUMPTION, REQUESTS, REGISTER = _("复工"), _("诉求"), _("企业")
+RESUMPTION, REQUESTS, REGISTER, FACTORS = _("复工"), _("诉求"), _("企业"), _("要素")
 
 # (label, url name, roles that see the link, menu it sits in; None: on the bar itself)
 NAV_ITEMS = [
@@ -39,6 +39,12 @@ NAV_ITEMS = [
     (_("专员覆盖"), "enterprises:coverage", {_LEAD, _COORD, Role.AREA_OFFICER}, REGISTER),
     (_("企业等级"), "enterprises:grade_rules", {_LEAD, _COORD}, REGISTER),
     (_("批量导入"), "enterprises:import", {_COORD}, REGISTER),
+    (_("要素概览"), "factors:overview", {_LEAD, _COORD, Role.DEPARTMENT}, FACTORS),
+    (_("招聘岗位"), "factors:openings", _ALL_STAFF, FACTORS),
+    (_("求职者"), "factors:seekers", _ALL_STAFF, FACTORS),
+    (_("返岗直通车"), "factors:workers", _ALL_STAFF, FACTORS),
+    (_("贷款申请"), "factors:loans", _ALL_STAFF, FACTORS),
+    (_("服务热线"), "factors:hotlines", {_LEAD, _COORD, Role.DEPARTMENT}, FACTORS),
 ]
 
 

@@ -122,6 +122,117 @@ def normalize_phone(value, *, mobile_only: bool = False) -> str:
     return f"0{national[:area_length]}-{national[area_length:]}"
 
 
+# 机动车号牌 (GA 36-2018): a province's one-character abbreviation, the issuing office's letter,
+# then five characters (ordinary plates; I and O are never used) or six (new-energy plates: small
+# cars D/F or A–K then five more, large vehicles such as buses five digits then D/F).
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_LETTER = "A-HJ-NP-Z"
+_ORDINARY_PLATE = re.compile(
+    rf"[{PROVINCES}][{_PLATE_LETTER}][{_PLATE_LETTER}0-9]{{4}}[{_PLATE_LETTER}0-9挂学警港澳]"
+)
+_NEW_ENERGY_PLATE = re.compile(
+    rf"[{PROVINCES}][{_PLATE_LETTER}](?:[A-HJK][{_PLATE_LETTER}0-9]\d{{4}}|\d{{5}}[DF])"
+)
+
+
+def normalize_plate(value) -> str:
+    """Return a licence plate as 豫A12345 (7 characters) or 豫AD12345 / 豫A12345D (new energy, 8),
+    or raise ValidationError with the reason."""
+    plate = _fold(value)
+    if not plate:
+        raise ValidationError(_("车牌号不能为空"), code="required")
+    if plate[0] not in PROVINCES:
+        raise ValidationError(
+            _("车牌号应以省份简称开头（如「豫」），实际为「%(first)s」") % {"first": plate[0]},
+            code="plate_province",
+        )
+    if len(plate) not in (7, 8):
+        raise ValidationError(
+            _("车牌号应为7位（普通号牌）或8位（新能源号牌），实际为%(length)d位")
+            % {"length": len(plate)},
+            code="plate_length",
+        )
+    pattern = _ORDINARY_PLATE if len(plate) == 7 else _NEW_ENERGY_PLATE
+    if not pattern.fullmatch(plate):
+        raise ValidationError(
+            _("车牌号格式不正确：%(plate)s（不使用字母 I、O；新能源号牌如 豫AD12345、豫A12345D）")
+            % {"plate": plate},
+            code="plate_format",
+        )
+    return plate
+
+
+# 行政区划代码 (GB/T 2260): two digits for the province (those in use), two for the city, two for
+# the county; a county-level code does not end in 00.
+PROVINCE_CODES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)
+
+
+def normalize_county_code(value) -> str:
+    """Return a six-digit county-level division code (411624) or raise ValidationError."""
+    code = _fold(value)
+    if not re.fullmatch(r"\d{6}", code):
+        raise ValidationError(
+            _("县（区）代码应为6位数字，实际为「%(value)s」") % {"value": code},
+            code="county_format",
+        )
+    if code[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            _("县（区）代码前两位不是省级行政区代码：%(value)s") % {"value": code},
+            code="county_province",
+        )
+    if code[4:] == "00" or code[2:4] == "00":
+        raise ValidationError(
+            _("%(value)s 是省或地市的代码，请填写县（区）一级的代码") % {"value": code},
+            code="county_level",
+        )
+    return code
+
+
+def validate_plate(value):
+    normalize_plate(value)
+
+
+def validate_county_code(value):
+    normalize_county_code(value)
+
+
 # China lies within these; a point outside is a typo or swapped columns.
 LONGITUDE_VALIDATORS = [
     MinValueValidator(73, gettext_lazy("经度应在73到136之间（中国境内）")),

@@ -10,6 +10,7 @@ from fugong.core.validators import normalize_phone, normalize_uscc
 from fugong.enterprises.demo import DemoRegister
 from fugong.enterprises.models import ConstructionProject, Enterprise
 from fugong.enterprises.services import grade_rules_ensure_defaults
+from fugong.factors.counties import counties_ensure_loaded
 from fugong.resumption.bulletin import bulletin_text
 from fugong.resumption.models import Report
 from fugong.resumption.selectors import DISTRICT, entities_as_of, figures_as_of
@@ -27,6 +28,7 @@ def demo_district(django_db_setup, django_db_blocker):
         # The flush also empties the tables migrations fill; later tests expect them filled.
         grade_rules_ensure_defaults()
         deadline_policies_ensure_defaults()
+        counties_ensure_loaded()
 
 
 def test_the_register_has_the_articles_counts(demo_district):
@@ -200,3 +202,81 @@ def test_the_request_figures_as_of_the_bulletin_moment_match_a_plain_count(demo_
         received = sum(v["received"] for k, v in reference["cells"].items() if k[0] == handler.key)
         assert handler.received == received, handler.name
     assert figures.open > 0 and figures.red_list and figures.black_list
+
+
+# 送要素: 「……开展人才“云招聘”春风行动，推送发布17家重点人才企业、1086个紧缺岗位信息，开通4条招工
+# 引才与求职服务热线及10多辆“复产复工返岗直通车”，远赴沈丘、卢氏等10余个县市接回各类人才及员工
+# 3200多名，并积极为中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请」
+SEED_FACTORS = (
+    "推送发布17家重点人才企业、1086个紧缺岗位信息，开通4条招工引才与求职服务热线及10多辆"
+    "“复产复工返岗直通车”，远赴沈丘、卢氏等10余个县市接回各类人才及员工3200多名，并积极为"
+    "中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请"
+)
+
+
+def test_the_recruitment_line_and_the_four_hotlines_are_the_seed_s(demo_district):
+    from fugong.factors.models import Hotline
+    from fugong.factors.selectors import recruitment_figures
+
+    figures = recruitment_figures()
+    assert figures.bulletin_line == "推送发布17家重点人才企业、1086个紧缺岗位信息"
+    assert figures.bulletin_line in SEED_FACTORS
+    assert figures.enterprises > figures.talent_enterprises  # key enterprises recruit too
+    assert figures.hires > 0 and figures.applications > figures.hires
+    hotlines = Hotline.objects.filter(is_active=True).count()
+    assert hotlines == 4 and f"开通{hotlines}条招工引才与求职服务热线" in SEED_FACTORS
+
+
+def test_the_shuttles_bring_back_3200_odd_workers_from_10_odd_counties_in_10_odd_buses(
+    demo_district,
+):
+    from fugong.factors.selectors import shuttle_figures
+
+    figures = shuttle_figures(User.objects.get(username="leader"))
+    # 「10多辆」「10余个县市」「3200多名」: the exact figures the planner's plan gave.
+    assert (figures.vehicles, figures.counties, figures.brought_back) == (11, 12, 3220)
+    assert 10 < figures.vehicles < 20 and 10 < figures.counties < 20
+    assert 3200 <= figures.brought_back < 3300
+    assert [row["worker__home_county__code"] for row in figures.by_county[:2]] == [
+        "411624",  # 沈丘县
+        "411224",  # 卢氏县
+    ]
+    assert figures.bulletin_line == (
+        "11辆“复产复工返岗直通车”，远赴沈丘、卢氏等12个县市接回各类人才及员工3220名"
+    )
+
+
+def test_the_demo_s_trips_are_the_planner_s_and_keep_its_promises(demo_district):
+    from django.db.models import Count, F, Q
+
+    from fugong.factors.models import PlanningRun, ReturningWorker, ShuttleTrip, TripPassenger
+
+    run = PlanningRun.objects.get()
+    trips = ShuttleTrip.objects.all()
+    assert run.status == "done" and trips.count() == run.trips and not trips.exclude(run=run)
+    assert run.vehicles == trips.values("vehicle").distinct().count()
+    # The same input under first-fit needs more buses, more trips and more kilometres.
+    assert run.baseline_vehicles > run.vehicles and run.baseline_trips > run.trips
+    assert run.baseline_distance_km > run.distance_km
+    loads = trips.annotate(n=Count("passengers")).filter(n__gt=F("capacity"))
+    assert not loads.exists()
+    assert not trips.filter(capacity__gt=F("vehicle__seats") / 2).exists()
+    seated = TripPassenger.objects.filter(removed_at__isnull=True).values("worker")
+    unplanned = run.unplanned.values("worker")
+    active = ReturningWorker.objects.filter(cancelled_at__isnull=True)
+    # Everyone is on a trip, or was absent at boarding, or the plan says why not.
+    left = active.exclude(pk__in=seated).exclude(pk__in=unplanned)
+    assert left.count() == TripPassenger.objects.filter(removed_at__isnull=False).count()
+    assert set(unplanned.values_list("reason", flat=True)) == {"not_ready", "no_origin_location"}
+    assert not trips.filter(~Q(status="arrived")).exists()
+
+
+def test_the_five_talent_enterprises_loans_are_the_seed_s(demo_district):
+    from fugong.factors.selectors import loan_figures
+
+    figures = loan_figures(User.objects.get(username="leader"))
+    line = "为中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请"
+    assert figures.bulletin_line == line and line in SEED_FACTORS
+    assert figures.applications == 5 and {row["bank"] for row in figures.by_bank} >= {
+        "中原银行郑州分行"
+    }

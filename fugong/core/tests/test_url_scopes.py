@@ -28,6 +28,12 @@ PUBLIC = {
     "set_language": "choosing the interface language",
     "admin_login": "sends the back office's login to the site's own (password, then TOTP code)",
     "healthz": "liveness probe for load balancers; says only ok / database unavailable",
+    "factors:job_board": "the public job board (云招聘): published openings only",
+    "factors:job_public": "one published opening on the public job board",
+    "factors:hotlines_public": "the job and recruitment hotlines, listed for the public",
+    "api_jobs": "the public job board's API: published openings only",
+    "api_job": "one published opening, public",
+    "api_hotlines": "the hotlines, public to read (adding one needs the coordinator: tested in factors)",
 }
 
 
@@ -194,6 +200,74 @@ CASES = {
     "api_deadline_policy": Case("enterprise_a", FORBIDDEN, "get", pk("deadline_policy")),
     "api_calendar_days": Case("enterprise_b", FORBIDDEN),
     "api_calendar_day": Case("leader", FORBIDDEN, "delete", pk("calendar_day")),
+    "factors:overview": Case("enterprise_a", FORBIDDEN),
+    "factors:openings": Case("enforcement", FORBIDDEN),
+    "factors:opening_new": Case("leader", FORBIDDEN),
+    "factors:opening_detail": Case("enterprise_b", NOT_FOUND, "get", pk("opening")),
+    "factors:opening_edit": Case("enterprise_b", NOT_FOUND, "get", pk("opening")),
+    "factors:opening_action": Case(
+        "enterprise_b", NOT_FOUND, "post", lambda w: {"pk": w["opening"].pk, "action": "close"}
+    ),
+    "factors:seekers": Case("enforcement", FORBIDDEN),
+    "factors:seeker_new": Case("leader", FORBIDDEN),
+    "factors:seeker_detail": Case("enterprise_b", NOT_FOUND, "get", pk("seeker")),
+    "factors:application_move": Case(
+        "enterprise_b", NOT_FOUND, "post", lambda w: {"pk": w["application"].pk, "move": "hire"}
+    ),
+    "factors:hotlines": Case("enterprise_a", FORBIDDEN),
+    "factors:hotline_retire": Case("leader", FORBIDDEN, "post", pk("hotline")),
+    "factors:workers": Case("enforcement", FORBIDDEN),
+    "factors:worker_new": Case("leader", FORBIDDEN),
+    "factors:worker_import": Case("leader", FORBIDDEN),
+    "factors:worker_import_template": Case("clerk", FORBIDDEN),
+    "factors:worker_import_job": Case("coordinator", NOT_FOUND, "get", pk("worker_job")),
+    "factors:worker_detail": Case("enterprise_b", NOT_FOUND, "get", pk("worker")),
+    "factors:worker_cancel": Case("enterprise_b", NOT_FOUND, "post", pk("worker")),
+    "factors:vehicles": Case("enterprise_a", FORBIDDEN),
+    "factors:vehicle_withdraw": Case("leader", FORBIDDEN, "post", pk("vehicle")),
+    "factors:runs": Case("street_officer", FORBIDDEN),
+    "factors:run_detail": Case("liaison", FORBIDDEN, "get", pk("run")),
+    "factors:trips": Case("enforcement", FORBIDDEN),
+    "factors:trip_detail": Case("enterprise_b", NOT_FOUND, "get", pk("trip")),
+    "factors:trip_manifest": Case("enterprise_b", NOT_FOUND, "get", pk("trip")),
+    "factors:trip_action": Case(
+        "enterprise_b", NOT_FOUND, "post", lambda w: {"pk": w["trip"].pk, "action": "confirm"}
+    ),
+    "factors:counties": Case("enterprise_a", FORBIDDEN),
+    "factors:loans": Case("enforcement", FORBIDDEN),
+    "factors:loan_new": Case("leader", FORBIDDEN),
+    "factors:loan_detail": Case("enterprise_b", NOT_FOUND, "get", pk("loan")),
+    "factors:loan_move": Case(
+        "enterprise_b", NOT_FOUND, "post", lambda w: {"pk": w["loan"].pk, "move": "review"}
+    ),
+    "api_job_openings": Case("enforcement", FORBIDDEN),
+    "api_job_opening": Case("enterprise_b", NOT_FOUND, "get", pk("opening")),
+    "api_job_opening_review": Case("enterprise_a", FORBIDDEN, "post", pk("opening")),
+    "api_job_opening_close": Case("enterprise_b", NOT_FOUND, "post", pk("opening")),
+    "api_job_seekers": Case("enforcement", FORBIDDEN),
+    "api_job_seeker": Case("enterprise_b", NOT_FOUND, "get", pk("seeker")),
+    "api_job_applications": Case("enforcement", FORBIDDEN),
+    "api_job_application_move": Case("enterprise_b", NOT_FOUND, "post", pk("application")),
+    "api_returning_workers": Case("enforcement", FORBIDDEN),
+    "api_returning_worker_import": Case("leader", FORBIDDEN, "post"),
+    "api_returning_worker": Case("enterprise_b", NOT_FOUND, "get", pk("worker")),
+    "api_returning_worker_cancel": Case("enterprise_b", NOT_FOUND, "post", pk("worker")),
+    "api_vehicles": Case("enterprise_a", FORBIDDEN),
+    "api_vehicle_withdraw": Case("leader", FORBIDDEN, "post", pk("vehicle")),
+    "api_shuttle_plans": Case("street_officer", FORBIDDEN),
+    "api_shuttle_plan": Case("liaison", FORBIDDEN, "get", pk("run")),
+    "api_shuttle_trips": Case("enforcement", FORBIDDEN),
+    "api_shuttle_trip": Case("enterprise_b", NOT_FOUND, "get", pk("trip")),
+    "api_shuttle_trip_manifest": Case("enterprise_b", NOT_FOUND, "get", pk("trip")),
+    "api_shuttle_trip_action": Case(
+        "enterprise_b", NOT_FOUND, "post", lambda w: {"pk": w["trip"].pk, "action": "confirm"}
+    ),
+    "api_loans": Case("enforcement", FORBIDDEN),
+    "api_loan": Case("enterprise_b", NOT_FOUND, "get", pk("loan")),
+    "api_loan_move": Case("enterprise_a", FORBIDDEN, "post", pk("loan")),
+    "api_factor_figures": Case("enterprise_a", FORBIDDEN),
+    "api_counties": Case(None, UNAUTHENTICATED),
+    "api_county": Case("nobody", FORBIDDEN, "get", pk("county")),
 }
 
 
@@ -259,6 +333,7 @@ def world(people, district, submit):
     services_world = _services_world(people, district, submit, a)
     return {
         **services_world,
+        **_factors_world(people, district, a, upload),
         "rule": GradeRule.objects.create(order=1, grade="A", is_key=True),
         "assignment": a.liaison_assignments.get(),
         "liaison_job": liaison_job,
@@ -327,4 +402,93 @@ def _services_world(people, district, submit, a) -> dict:
             date=date(2020, 3, 21), is_working_day=True, name="补班"
         ),
         "deadline_policy": DeadlinePolicy.objects.first(),  # the table comes with defaults
+    }
+
+
+def _factors_world(people, district, a, upload) -> dict:
+    """An opening of A with an application, a hotline, a worker of A on a planned trip, a loan."""
+    from decimal import Decimal
+
+    from fugong.factors import services
+    from fugong.factors.counties import counties_ensure_loaded
+    from fugong.factors.models import County
+
+    counties_ensure_loaded()  # a transactional test's flush may have emptied the table
+    coordinator = people.coordinator
+    opening = services.opening_submit(
+        actor=coordinator,
+        enterprise=a,
+        title="普工",
+        positions=10,
+        salary_min=4000,
+        salary_max=5000,
+        work_place="马寨",
+        contact_person="王",
+        contact_phone="13812345678",
+        valid_until=date(2099, 1, 1),
+    )
+    shenqiu = County.objects.get(code="411624")
+    seeker = services.seeker_register(
+        actor=people.clerk,
+        name="求职者",
+        id_number="411624199001011239",
+        phone="13900000001",
+        home_county=shenqiu,
+    )
+    worker = services.worker_register(
+        actor=people.enterprise_a,
+        enterprise=a,
+        name="返岗员工",
+        id_number="411624199002021232",
+        phone="13900000002",
+        home_county=shenqiu,
+        earliest_date=date(2020, 2, 20),
+    )
+    vehicle = services.vehicle_register(
+        actor=coordinator,
+        plate="豫A12345",
+        seats=45,
+        operator="公交",
+        driver_name="司机",
+        driver_phone="13700000001",
+        available_from=date(2020, 2, 20),
+    )
+    run = services.planning_request(
+        actor=coordinator, first_day=date(2020, 2, 20), last_day=date(2020, 2, 20)
+    )
+    services.execute_run(run.pk)
+    return {
+        "opening": opening,
+        "seeker": seeker,
+        "application": services.application_create(
+            actor=people.clerk, opening=opening, seeker=seeker
+        ),
+        "hotline": services.hotline_save(
+            actor=coordinator,
+            number="0371-68186000",
+            department=district.departments["rs"],
+            topic="招工",
+            hours="8:30–17:30",
+            opened_on=date(2020, 2, 10),
+        ),
+        "worker": worker,
+        "vehicle": vehicle,
+        "run": run,
+        "trip": worker.seats.get().trip,
+        "loan": services.loan_submit(
+            actor=coordinator,
+            enterprise=a,
+            amount=Decimal(300),
+            purpose="流动资金",
+            bank="中原银行",
+            term_months=12,
+        ),
+        "worker_job": ImportJob.objects.create(
+            kind="returning_workers",
+            file=upload,
+            original_name="x.csv",
+            uploaded_by=people.enterprise_a,
+            status="refused",
+        ),
+        "county": shenqiu,
     }

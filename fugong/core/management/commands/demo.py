@@ -6,6 +6,7 @@ from django.db import transaction
 from fugong.core import demo as core_demo
 from fugong.core.models import Region, User
 from fugong.enterprises import demo as enterprise_demo
+from fugong.factors import demo as factors_demo
 from fugong.resumption import demo as resumption_demo
 from fugong.services import demo as services_demo
 
@@ -102,5 +103,14 @@ def load_demo_district(*, password: str, stdout=None) -> list[User]:
     say(
         f"企业诉求 {len(handled['requests'])} 件，服务专班 {len(handled['task_forces'])} 个，"
         f"感谢信 {len(handled['letters'])} 封"
+    )
+    factors = factors_demo.load(
+        enterprises=register["enterprises"], departments=departments, coordinator=coordinator
+    )
+    run = factors["run"]
+    say(
+        f"招聘岗位 {len(factors['openings'])} 个，热线 {len(factors['hotlines'])} 条，"
+        f"返岗登记 {len(factors['workers'])} 人，直通车 {run.trips} 车次（用车 {run.vehicles} 辆），"
+        f"贷款申请 {len(factors['loans'])} 笔"
     )
     return accounts

@@ -1,0 +1,57 @@
+"""Every write of 送要素, as plain functions in transactions."""
+
+from fugong.factors.services.loans import LOAN_MOVES, loan_move, loan_submit
+from fugong.factors.services.recruitment import (
+    APPLICATION_MOVES,
+    application_create,
+    application_move,
+    hotline_retire,
+    hotline_save,
+    opening_close,
+    opening_review,
+    opening_submit,
+    opening_update,
+    seeker_register,
+)
+from fugong.factors.services.shuttles import (
+    DEFAULT_SEAT_CAP,
+    execute_run,
+    planning_request,
+    planning_run_now,
+    trip_arrive,
+    trip_cancel,
+    trip_confirm,
+    trip_depart,
+    vehicle_register,
+    vehicle_withdraw,
+    worker_cancel,
+    worker_register,
+)
+
+__all__ = [
+    "APPLICATION_MOVES",
+    "DEFAULT_SEAT_CAP",
+    "LOAN_MOVES",
+    "application_create",
+    "application_move",
+    "execute_run",
+    "hotline_retire",
+    "hotline_save",
+    "loan_move",
+    "loan_submit",
+    "opening_close",
+    "opening_review",
+    "opening_submit",
+    "opening_update",
+    "planning_request",
+    "planning_run_now",
+    "seeker_register",
+    "trip_arrive",
+    "trip_cancel",
+    "trip_confirm",
+    "trip_depart",
+    "vehicle_register",
+    "vehicle_withdraw",
+    "worker_cancel",
+    "worker_register",
+]

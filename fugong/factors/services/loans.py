@@ -1,0 +1,105 @@
+"""Loans applied for on enterprises' behalf (the seed: 300万元 each for five talent
+enterprises), and what the bank did with them.
+
+    已申报 → 银行审核 → 已放款 / 已退回;  已申报 → 已退回
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.models import User
+from fugong.enterprises.models import Enterprise
+from fugong.factors.access import FOR_ENTERPRISE
+from fugong.factors.models import LoanApplication
+from fugong.factors.services.base import (
+    Role,
+    locked,
+    require_for_enterprise,
+    require_role,
+    require_status,
+    saved,
+)
+
+L = LoanApplication.Status
+
+# move → (statuses it starts from, status it leaves, the date field it stamps)
+LOAN_MOVES = {
+    "review": ({L.SUBMITTED}, L.BANK_REVIEW, "review_started_on"),
+    "disburse": ({L.BANK_REVIEW}, L.DISBURSED, "decided_on"),
+    "return": ({L.SUBMITTED, L.BANK_REVIEW}, L.RETURNED, "decided_on"),
+}
+MOVE_WORDS = {"review": _("转入银行审核"), "disburse": _("登记放款"), "return": _("退回")}
+
+
+def _day(on: date | None) -> date:
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({"on": [_("日期不能晚于今天")]})
+    return on
+
+
+@transaction.atomic
+def loan_submit(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    amount: Decimal,
+    purpose: str,
+    bank: str,
+    term_months: int,
+    subsidy_policy: str = "",
+    submitted_on: date | None = None,
+) -> LoanApplication:
+    require_for_enterprise(actor, enterprise, *FOR_ENTERPRISE)
+    loan = LoanApplication(
+        enterprise=enterprise,
+        amount=amount,
+        purpose=purpose.strip(),
+        bank=bank.strip(),
+        term_months=term_months,
+        subsidy_policy=subsidy_policy.strip(),
+        submitted_on=_day(submitted_on),
+        submitted_by=actor,
+    )
+    return saved(loan, actor=actor)
+
+
+@transaction.atomic
+def loan_move(
+    *,
+    actor: User,
+    loan: LoanApplication,
+    move: str,
+    on: date | None = None,
+    note: str = "",
+    disbursed_amount: Decimal | None = None,
+) -> LoanApplication:
+    """The coordinator records the bank's steps: accepted for review, paid out, or sent back."""
+    require_role(actor, Role.COORDINATOR, message=_("只有指挥部可以登记贷款办理进度"))
+    if move not in LOAN_MOVES:
+        raise ValidationError({"move": [_("未知的操作")]})
+    loan = locked(loan)
+    allowed, target, stamp = LOAN_MOVES[move]
+    require_status(loan, allowed, MOVE_WORDS[move])
+    on = _day(on)
+    earliest = loan.review_started_on or loan.submitted_on
+    if on < earliest:
+        raise ValidationError({"on": [_("日期不能早于%(day)s") % {"day": earliest}]})
+    if move == "return" and not note.strip():
+        raise ValidationError({"note": [_("退回时请写明原因")]})
+    if move == "disburse":
+        amount = loan.amount if disbursed_amount is None else disbursed_amount
+        if not Decimal(0) < amount <= loan.amount:
+            raise ValidationError({"disbursed_amount": [_("放款金额应大于0且不超过申请金额")]})
+        loan.disbursed_amount = amount
+    loan.status = target
+    setattr(loan, stamp, on)
+    if note.strip():
+        loan.note = note.strip()[:300]
+    return saved(loan, actor=actor)
