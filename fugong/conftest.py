@@ -148,7 +148,11 @@ def browser():
 
 def _open_tab(browser, live_server, **options):
     """A tab that fails its test if the page breaks the Content-Security-Policy or throws."""
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    # Reduced motion: Bootstrap then opens and closes collapses at once, so a test never clicks
+    # into a section that is still sliding open.
+    context = browser.new_context(
+        locale="zh-CN", base_url=live_server.url, reduced_motion="reduce", **options
+    )
     tab = context.new_page()
     tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     problems = []

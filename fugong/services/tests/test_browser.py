@@ -28,6 +28,7 @@ def test_one_request_from_the_portal_through_claim_and_reply_to_the_enterprise_s
     # The flash message first: should an action be refused, the failure shows the reason.
     expect(page.get_by_role("alert")).to_have_text("已签收")
     expect(page.get_by_test_id("request-status")).to_have_text("办理中")
+    page.wait_for_load_state()  # Bootstrap's script runs the section toggles
     page.get_by_test_id("open-reply").click()
     page.fill("#act-reply textarea", "已走绿色通道办理，新执照明天送达。")
     page.get_by_test_id("submit-reply").click()
@@ -38,6 +39,7 @@ def test_one_request_from_the_portal_through_claim_and_reply_to_the_enterprise_s
     log_in(page, "company_a")
     page.goto("/portal/requests/")
     page.get_by_role("link", name="营业执照经营范围变更").click()
+    page.wait_for_load_state()
     page.get_by_test_id("open-rate").click()
     page.get_by_label("满意", exact=True).check()
     page.get_by_test_id("submit-rate").click()
