@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fugong.enterprises",
     "fugong.resumption",
     "fugong.services",
+    "fugong.policies",
 ]
 
 MIDDLEWARE = [
@@ -225,8 +226,13 @@ TASKS = {
     }
 }
 # `fugong scheduler` (started by `fugong run`) enqueues these every FUGONG_SCHEDULER_SECONDS.
-FUGONG_PERIODIC_TASKS = ["fugong.services.tasks.check_deadlines"]
+FUGONG_PERIODIC_TASKS = [
+    "fugong.services.tasks.check_deadlines",
+    "fugong.policies.tasks.nightly_matching",  # works once a night, a no-op otherwise
+]
 FUGONG_SCHEDULER_SECONDS = env_int("FUGONG_SCHEDULER_SECONDS", 300)
+# The hour (Beijing time) from which the nightly policy matching runs, once a day.
+FUGONG_POLICY_MATCH_HOUR = env_int("FUGONG_POLICY_MATCH_HOUR", 1)
 
 # Text messages and e-mail go through a pluggable backend; the default writes to var/outbox.
 FUGONG_NOTIFICATION_BACKEND = env_str(
