@@ -336,7 +336,8 @@ def _validate(node, path, counter, context) -> dict:
         _fail(path, _("一组条件只能是“全部满足”“任一满足”或“不满足”之一"))
     ((kind, body),) = node.items()
     if kind == "not":
-        return {"not": _validate(body, (*path, 0), counter, context)}
+        # A negation is a switch on the node it wraps (as the editor shows it), not a level.
+        return {"not": _validate(body, path, counter, context)}
     if kind not in ("all", "any"):
         _fail(path, _("不认识的组合方式「%(kind)s」") % {"kind": kind})
     if not isinstance(body, list):
@@ -673,10 +674,15 @@ def describe(tree) -> str:
     if "attr" in tree:
         return describe_comparison(tree)
     if "not" in tree:
+        if "attr" in tree["not"]:
+            return describe_comparison(tree["not"], negated=True)
         return _("并非（%(inner)s）") % {"inner": describe(tree["not"])}
     ((kind, children),) = tree.items()
     if not children:
         return _("所有企业")
     joiner = _("，且") if kind == "all" else _("，或")
-    texts = [describe(child) if "attr" in child else f"（{describe(child)}）" for child in children]
+    texts = [
+        f"（{describe(child)}）" if "all" in child or "any" in child else describe(child)
+        for child in children
+    ]
     return joiner.join(texts)

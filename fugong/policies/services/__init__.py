@@ -10,7 +10,9 @@ from fugong.policies.services.applications import (
     application_resubmit,
     application_submit,
     application_withdraw,
+    computed_benefit,
     eligibility,
+    prefilled_for,
 )
 from fugong.policies.services.library import (
     attachment_delete,
@@ -54,6 +56,7 @@ __all__ = [
     "batch_actions_available",
     "batch_total",
     "changed_enterprises",
+    "computed_benefit",
     "eligibility",
     "expire_due",
     "match_mark_read",
@@ -67,6 +70,7 @@ __all__ = [
     "payout_mark_paid",
     "payout_notice_start",
     "policy_create",
+    "prefilled_for",
     "policy_expire",
     "policy_publish",
     "policy_rematch",
