@@ -70,10 +70,10 @@ __all__ = [
     "payout_mark_paid",
     "payout_notice_start",
     "policy_create",
-    "prefilled_for",
     "policy_expire",
     "policy_publish",
     "policy_rematch",
     "policy_update",
+    "prefilled_for",
     "push_matches",
 ]
