@@ -27,6 +27,11 @@ PUBLIC = {
     "logout": "logging out only ends one's own session",
     "set_language": "choosing the interface language",
     "healthz": "liveness probe for load balancers; says only ok / database unavailable",
+    "policies:public_list": "惠企政策 are published for everyone to read",
+    "policies:public_detail": "one published policy, for everyone (drafts answer 404)",
+    "policies:public_attachment": "a published policy's document (drafts' answer 404)",
+    "policies:public_notices": "公示: payout lists are noticed publicly",
+    "policies:public_notice": "one noticed payout list, where anyone may object",
 }
 
 
@@ -192,6 +197,33 @@ CASES = {
     "api_deadline_policy": Case("enterprise_a", FORBIDDEN, "get", pk("deadline_policy")),
     "api_calendar_days": Case("enterprise_b", FORBIDDEN),
     "api_calendar_day": Case("leader", FORBIDDEN, "delete", pk("calendar_day")),
+    "policies:list": Case("enterprise_a", FORBIDDEN),
+    "policies:new": Case("street_officer", FORBIDDEN),
+    "policies:figures": Case("enterprise_b", FORBIDDEN),
+    "policies:figures_export": Case("enforcement", FORBIDDEN),
+    "policies:applications": Case("enterprise_b", FORBIDDEN),
+    "policies:application_detail": Case("enterprise_b", NOT_FOUND, "get", pk("application")),
+    "policies:application_action": Case(
+        "clerk", NOT_FOUND, "post", lambda w: {"pk": w["application"].pk, "action": "approve"}
+    ),
+    "policies:batch_detail": Case("clerk", NOT_FOUND, "get", pk("batch")),
+    "policies:batch_export": Case("enterprise_a", FORBIDDEN, "get", pk("batch")),
+    "policies:batch_action": Case(
+        "leader", FORBIDDEN, "post", lambda w: {"pk": w["batch"].pk, "action": "confirm"}
+    ),
+    "policies:objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "policies:attachment": Case("enterprise_b", NOT_FOUND, "get", pk("draft_attachment")),
+    "policies:detail": Case("clerk", NOT_FOUND, "get", pk("draft")),
+    "policies:edit": Case("clerk", FORBIDDEN, "get", pk("grant")),
+    "policies:explain": Case("enterprise_a", FORBIDDEN, "get", pk("grant")),
+    "policies:matches": Case("nobody", FORBIDDEN, "get", pk("grant")),
+    "policies:matches_export": Case("enforcement", FORBIDDEN, "get", pk("grant")),
+    "policies:action": Case(
+        "clerk", FORBIDDEN, "post", lambda w: {"pk": w["grant"].pk, "action": "expire"}
+    ),
+    "policies:portal_list": Case("coordinator", FORBIDDEN),
+    "policies:portal_detail": Case("enterprise_b", NOT_FOUND, "get", pk("draft")),
+    "policies:portal_apply": Case("leader", FORBIDDEN, "get", pk("grant")),
 }
 
 
@@ -257,6 +289,7 @@ def world(people, district, submit):
     services_world = _services_world(people, district, submit, a)
     return {
         **services_world,
+        **_policies_world(people, district),
         "rule": GradeRule.objects.create(order=1, grade="A", is_key=True),
         "assignment": a.liaison_assignments.get(),
         "liaison_job": liaison_job,
@@ -325,4 +358,50 @@ def _services_world(people, district, submit, a) -> dict:
             date=date(2020, 3, 21), is_working_day=True, name="补班"
         ),
         "deadline_policy": DeadlinePolicy.objects.first(),  # the table comes with defaults
+    }
+
+
+def _policies_world(people, district) -> dict:
+    from decimal import Decimal
+
+    from fugong.policies import services
+    from fugong.policies.models import Policy
+
+    def policy(**values):
+        return services.policy_create(
+            actor=people.coordinator,
+            policy=Policy(
+                issuer="二七区人社局",
+                level="district",
+                kind="subsidy",
+                summary="示例",
+                department=district.departments["rs"],
+                effective_on=date(2020, 2, 1),
+                benefit_kind="fixed",
+                benefit_amount=Decimal(1000),
+                **values,
+            ),
+            attachments=[SimpleUploadedFile("原文.png", PNG)],
+        )
+
+    draft = policy(title="草稿政策", mode="apply")
+    grant = policy(title="免申即享政策", mode="auto_grant")
+    applying = policy(title="申请政策", mode="apply")
+    services.policy_publish(actor=people.coordinator, policy=grant)
+    services.policy_publish(actor=people.coordinator, policy=applying)
+    application = services.application_submit(
+        actor=people.enterprise_a, policy=applying, statement="申请"
+    )
+    batch = services.payout_batch_create(actor=people.coordinator, policy=grant)
+    services.payout_notice_start(actor=people.coordinator, batch=batch)
+    objection = services.objection_file(
+        batch=batch, name="张三", phone="13812345678", content="异议"
+    )
+    return {
+        "draft": draft,
+        "draft_attachment": draft.attachments.get(),
+        "grant": grant,
+        "application": application,
+        "batch": batch,
+        "objection": objection,
     }

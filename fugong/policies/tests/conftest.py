@@ -34,7 +34,7 @@ def policy_desk(people, district):
 
 
 @pytest.fixture
-def make_policy(people, policy_desk):
+def make_policy(people, policy_desk, django_capture_on_commit_callbacks):
     """A draft (published when asked) by 区人社局's clerk, open to everyone unless a rule says."""
 
     def make(*, publish=False, actor=None, **values):
@@ -56,8 +56,9 @@ def make_policy(people, policy_desk):
         policy = services.policy_create(
             actor=actor or policy_desk.rs_clerk, policy=Policy(**{**defaults, **values})
         )
-        if publish:
-            services.policy_publish(actor=actor or policy_desk.rs_clerk, policy=policy)
+        if publish:  # the push runs after commit: run it, as the worker would
+            with django_capture_on_commit_callbacks(execute=True):
+                services.policy_publish(actor=actor or policy_desk.rs_clerk, policy=policy)
             policy.refresh_from_db()
         return policy
 
