@@ -214,6 +214,14 @@ SPECTACULAR_SETTINGS = {
         "HandlingStageEnum": "fugong.services.models.Stage",
         "ExtensionStageEnum": "fugong.services.api.EXTENSION_STAGES",
         "ExtensionStatusEnum": "fugong.services.models.Extension.Status",
+        "PolicyStatusEnum": "fugong.policies.models.Policy.Status",
+        "PolicyLevelEnum": "fugong.policies.models.Level",
+        "PolicyKindEnum": "fugong.policies.models.Kind",
+        "PolicyModeEnum": "fugong.policies.models.Mode",
+        "BenefitKindEnum": "fugong.policies.models.BenefitKind",
+        "PolicyApplicationStatusEnum": "fugong.policies.models.Application.Status",
+        "PayoutBatchStatusEnum": "fugong.policies.models.PayoutBatch.Status",
+        "ObjectionStatusEnum": "fugong.policies.models.Objection.Status",
     },
 }
 

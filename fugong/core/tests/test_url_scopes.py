@@ -32,6 +32,8 @@ PUBLIC = {
     "policies:public_attachment": "a published policy's document (drafts' answer 404)",
     "policies:public_notices": "公示: payout lists are noticed publicly",
     "policies:public_notice": "one noticed payout list, where anyone may object",
+    "api_public_policies": "the public policy list, for machines",
+    "api_public_objection": "anyone may object to a noticed payout list (the page allows it too)",
 }
 
 
@@ -224,6 +226,35 @@ CASES = {
     "policies:portal_list": Case("coordinator", FORBIDDEN),
     "policies:portal_detail": Case("enterprise_b", NOT_FOUND, "get", pk("draft")),
     "policies:portal_apply": Case("leader", FORBIDDEN, "get", pk("grant")),
+    "api_policies": Case("enforcement", FORBIDDEN),
+    "api_policy": Case("clerk", NOT_FOUND, "get", pk("draft")),
+    "api_policy_publish": Case("clerk", NOT_FOUND, "post", pk("draft")),
+    "api_policy_expire": Case("clerk", FORBIDDEN, "post", pk("grant")),
+    "api_policy_rematch": Case("clerk", FORBIDDEN, "post", pk("grant")),
+    "api_policy_matches": Case("enterprise_a", FORBIDDEN, "get", pk("grant")),
+    "api_policy_explain": Case(
+        "enterprise_b", NOT_FOUND, "get", pk("grant"), lambda w: {"enterprise": w["a"].pk}
+    ),
+    "api_policy_rule_attributes": Case("enterprise_a", FORBIDDEN),
+    "api_policy_figures": Case("enterprise_b", FORBIDDEN),
+    "api_policy_applications": Case("enforcement", FORBIDDEN),
+    "api_policy_application": Case("enterprise_b", NOT_FOUND, "get", pk("application")),
+    **{
+        f"api_policy_application_{action}": Case(
+            "enterprise_b" if action in ("resubmit", "withdraw") else "clerk",
+            NOT_FOUND,
+            "post",
+            pk("application"),
+        )
+        for action in ("ask", "resubmit", "approve", "reject", "pay", "withdraw")
+    },
+    "api_payout_batches": Case("street_officer", FORBIDDEN),
+    "api_payout_batch": Case("clerk", NOT_FOUND, "get", pk("batch")),
+    **{
+        f"api_payout_batch_{action}": Case("clerk", NOT_FOUND, "post", pk("batch"))
+        for action in ("notice", "confirm", "pay")
+    },
+    "api_objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
 }
 
 

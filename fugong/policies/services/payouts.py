@@ -9,6 +9,7 @@ An upheld objection takes its enterprise off the list. An enterprise is on at mo
 per policy that was not taken off."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -220,8 +221,9 @@ def payout_mark_paid(
     return batch
 
 
-def batch_total(batch: PayoutBatch):
-    return batch.lines.filter(excluded=False).aggregate(total=Sum("amount"))["total"] or 0
+def batch_total(batch: PayoutBatch) -> Decimal:
+    total = batch.lines.filter(excluded=False).aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 BATCH_ACTIONS = {

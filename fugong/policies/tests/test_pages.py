@@ -108,9 +108,7 @@ def test_a_bad_condition_is_shown_with_its_place_and_nothing_is_saved(login, pol
     assert not Policy.objects.exists()
 
 
-def test_saving_stores_the_tree_and_the_htmx_redraw_returns_only_the_editor(
-    login, policy_desk
-):
+def test_saving_stores_the_tree_and_the_htmx_redraw_returns_only_the_editor(login, policy_desk):
     client = login(policy_desk.rs_clerk)
     url = reverse("policies:new")
     fragment = client.post(
@@ -239,9 +237,7 @@ def test_the_library_list_query_count_does_not_grow(
         assert client.get(reverse("policies:public_list")).status_code == 200
 
 
-def test_the_chase_list_holds_matched_enterprises_that_have_not_applied(
-    login, make_policy, people
-):
+def test_the_chase_list_holds_matched_enterprises_that_have_not_applied(login, make_policy, people):
     policy = make_policy(publish=True)
     services.application_submit(actor=people.enterprise_a, policy=policy, statement="申请")
     client = login(people.coordinator)
@@ -258,9 +254,7 @@ def test_a_department_edits_only_its_own_policies(login, make_policy, people):
     policy = make_policy()
     assert login(people.clerk).get(reverse("policies:edit", args=[policy.pk])).status_code == 404
     published = make_policy(publish=True, title="已发布")
-    assert (
-        login(people.clerk).get(reverse("policies:edit", args=[published.pk])).status_code == 403
-    )
+    assert login(people.clerk).get(reverse("policies:edit", args=[published.pk])).status_code == 403
 
 
 def test_the_staff_matches_export_masks_phones_for_the_leader(login, make_policy, people):
