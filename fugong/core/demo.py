@@ -7,6 +7,7 @@ town or township they lie in.
 
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from fugong.core.models import Department, Region, User
 from fugong.core.services import user_create
@@ -30,6 +31,32 @@ STREETS = [
 ]
 TOWNS = [("410103100", "马寨镇", Region.Kind.TOWN), ("410103200", "侯寨乡", Region.Kind.TOWNSHIP)]
 PARKS = [("P410103001", "马寨产业集聚区", "410103100"), ("P410103002", "樱桃沟景区", "410103200")]
+
+# Centres of the district's streets, towns and parks (GCJ-02, like the division seats of
+# shared/data/henan_divisions.csv, whose 二七区 seat is the district's point). Read off a web
+# map by eye: good to a few hundred metres, which is enough for shuttle distances and area maps,
+# not for finding an address.
+CENTRES = {
+    "410103": (113.640211, 34.724114),
+    "410103001": (113.6455, 34.7340),
+    "410103002": (113.6560, 34.7555),
+    "410103003": (113.6440, 34.7525),
+    "410103004": (113.6340, 34.7435),
+    "410103005": (113.6310, 34.7215),
+    "410103006": (113.6240, 34.7305),
+    "410103007": (113.6600, 34.7355),
+    "410103008": (113.6255, 34.7445),
+    "410103009": (113.6420, 34.7405),
+    "410103010": (113.6620, 34.7500),
+    "410103011": (113.6120, 34.7265),
+    "410103012": (113.6470, 34.7150),
+    "410103013": (113.6565, 34.7045),
+    "410103014": (113.6370, 34.7000),
+    "410103100": (113.5450, 34.6800),
+    "410103200": (113.6100, 34.6550),
+    "P410103001": (113.5400, 34.6900),
+    "P410103002": (113.5900, 34.6400),
+}
 
 DEPARTMENTS = [
     ("fgtj", "区发改统计局", "发改统计局"),
@@ -68,15 +95,22 @@ PERSONAS = [
 
 
 def load_regions() -> dict[str, Region]:
-    district = Region.objects.create(code=DISTRICT[0], name=DISTRICT[1], kind=Region.Kind.DISTRICT)
+    district = Region.objects.create(
+        code=DISTRICT[0], name=DISTRICT[1], kind=Region.Kind.DISTRICT, **_centre(DISTRICT[0])
+    )
     regions = {district.code: district}
     for order, (code, name) in enumerate(STREETS, start=1):
         regions[code] = Region.objects.create(
-            code=code, name=name, kind=Region.Kind.STREET, parent=district, sort_order=order
+            code=code,
+            name=name,
+            kind=Region.Kind.STREET,
+            parent=district,
+            sort_order=order,
+            **_centre(code),
         )
     for order, (code, name, kind) in enumerate(TOWNS, start=len(STREETS) + 1):
         regions[code] = Region.objects.create(
-            code=code, name=name, kind=kind, parent=district, sort_order=order
+            code=code, name=name, kind=kind, parent=district, sort_order=order, **_centre(code)
         )
     for order, (code, name, parent_code) in enumerate(PARKS, start=100):
         regions[code] = Region.objects.create(
@@ -85,8 +119,14 @@ def load_regions() -> dict[str, Region]:
             kind=Region.Kind.PARK,
             parent=regions[parent_code],
             sort_order=order,
+            **_centre(code),
         )
     return regions
+
+
+def _centre(code: str) -> dict:
+    longitude, latitude = CENTRES[code]
+    return {"longitude": Decimal(str(longitude)), "latitude": Decimal(str(latitude))}
 
 
 def load_departments() -> dict[str, Department]:

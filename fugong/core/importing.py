@@ -6,6 +6,7 @@ problem (not just the first), so a clerk can fix a file in one pass.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -97,6 +98,24 @@ def whole_number(*, minimum: int = 0, maximum: int = 10_000_000) -> Parser:
                 _("不能大于%(max)d（实际为%(value)s）") % {"max": maximum, "value": value}
             )
         return int(number)
+
+    return parse
+
+
+def decimal_number(validators=(), *, places: int) -> Parser:
+    """A decimal such as 113.640211, rounded to `places`, checked by the model's validators."""
+
+    def parse(value: str) -> Decimal:
+        try:
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            raise ValidationError(_("应为数字，实际为「%(value)s」") % {"value": value}) from None
+        if not number.is_finite():
+            raise ValidationError(_("应为数字，实际为「%(value)s」") % {"value": value})
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        for validator in validators:
+            validator(number)
+        return number
 
     return parse
 

@@ -1,14 +1,53 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fugong.core.validators import validate_phone
+from fugong.core.validators import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, validate_phone
 
 
-class Region(models.Model):
+class Located(models.Model):
+    """A point on the map in GCJ-02, the datum of Chinese web maps and of the division seats in
+    `shared/data/henan_divisions.csv` (GPS fixes are WGS-84 and must be converted first)."""
+
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE_VALIDATORS,
+    )
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LATITUDE_VALIDATORS,
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if (self.longitude is None) != (self.latitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: [_("经度和纬度须同时填写")]})
+
+    @property
+    def own_coordinates(self) -> tuple[float, float] | None:
+        """(longitude, latitude), or None where no point is recorded."""
+        if self.longitude is None or self.latitude is None:
+            return None
+        return float(self.longitude), float(self.latitude)
+
+
+class Region(Located):
     """A node of the district's area tree (district → street/town → community), or a park."""
 
     class Kind(models.TextChoices):

@@ -3,11 +3,15 @@ and say why in words a clerk understands."""
 
 import re
 import unicodedata
+from datetime import date
 
 import phonenumbers
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -116,6 +120,22 @@ def normalize_phone(value, *, mobile_only: bool = False) -> str:
         2 if national[:2] in {"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"} else 3
     )
     return f"0{national[:area_length]}-{national[area_length:]}"
+
+
+# China lies within these; a point outside is a typo or swapped columns.
+LONGITUDE_VALIDATORS = [
+    MinValueValidator(73, gettext_lazy("经度应在73到136之间（中国境内）")),
+    MaxValueValidator(136, gettext_lazy("经度应在73到136之间（中国境内）")),
+]
+LATITUDE_VALIDATORS = [
+    MinValueValidator(3, gettext_lazy("纬度应在3到54之间（中国境内）")),
+    MaxValueValidator(54, gettext_lazy("纬度应在3到54之间（中国境内）")),
+]
+
+
+def validate_not_in_future(value: date):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("日期不能晚于今天"), code="future")
 
 
 def validate_uscc(value):

@@ -27,6 +27,7 @@ CATEGORY_COUNTS = {
 }
 PROJECT_COUNT = 344
 SEED = 20200323
+FOUNDED_BY = date(2019, 12, 31)  # every enterprise of the demo existed before the epidemic
 
 MAZHAI_PARK, YINGTAOGOU_PARK = "P410103001", "P410103002"
 MAZHAI_TOWN, HOUZHAI_TOWNSHIP = "410103100", "410103200"
@@ -357,6 +358,7 @@ class DemoRegister:
         self._flag_talent(enterprises)
         self._flag_epidemic_supplies(enterprises)
         self._grade_mazhai(enterprises)
+        self._place_and_date(enterprises)
         for enterprise in enterprises:
             enterprise.refresh_name_keys()
         return enterprises
@@ -400,6 +402,22 @@ class DemoRegister:
                 and self.rng.random() < 0.5
             ):
                 enterprise.is_epidemic_supplies = True
+
+    def _place_and_date(self, enterprises: list[Enterprise]) -> None:
+        """A founding date for each, and a point near its park's or street's centre. From a
+        stream of their own, so the rest of the register is what it was before they existed."""
+        rng = random.Random(SEED + 2)
+        first_year = {C.INDUSTRY_ABOVE: 1985, C.SERVICES_ABOVE: 1995}
+        for enterprise in enterprises:
+            start = date(first_year.get(enterprise.category, 2003), 1, 1)
+            enterprise.founded_on = start + timedelta(days=rng.randrange((FOUNDED_BY - start).days))
+            centre = (enterprise.park or enterprise.region).own_coordinates
+            if centre is None:
+                continue
+            spread = 0.012 if enterprise.park else 0.006  # degrees: parks are larger than streets
+            longitude, latitude = (c + rng.uniform(-spread, spread) for c in centre)
+            enterprise.longitude = Decimal(f"{longitude:.6f}")
+            enterprise.latitude = Decimal(f"{latitude:.6f}")
 
     def _grade_mazhai(self, enterprises: list[Enterprise]) -> None:
         """「对辖区企业进行ABC等级划定」: the Mazhai park graded its own enterprises, by the rules

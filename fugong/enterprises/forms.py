@@ -43,6 +43,12 @@ class EnterpriseForm(BootstrapFormMixin, VersionedForm):
     class Meta:
         model = Enterprise
         fields = ENTERPRISE_FIELDS
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+        }
+        help_texts = {"longitude": _("GCJ-02（国内网络地图）坐标，须与纬度同时填写")}
 
     def __init__(self, *args, user, editable_fields=ENTERPRISE_FIELDS, **kwargs):
         super().__init__(*args, **kwargs)

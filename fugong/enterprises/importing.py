@@ -13,7 +13,12 @@ from fugong.core.excel import write_xlsx
 from fugong.core.importing import Column
 from fugong.core.masking import mask_phone
 from fugong.core.models import Region
-from fugong.core.validators import normalize_phone, normalize_uscc
+from fugong.core.validators import (
+    LATITUDE_VALIDATORS,
+    LONGITUDE_VALIDATORS,
+    normalize_phone,
+    normalize_uscc,
+)
 from fugong.enterprises.models import Enterprise, IndustrySection, LiaisonAssignment
 
 YES, NO = "是", "否"
@@ -93,7 +98,10 @@ def _columns(regions: RegionLookup) -> list[Column]:
         Column("联系人", "contact_person", cells.text(50), default=""),
         Column("联系电话", "contact_phone", normalize_phone, default=""),
         Column("地址", "address", cells.text(200), default=""),
+        Column("经度", "longitude", cells.decimal_number(LONGITUDE_VALIDATORS, places=6)),
+        Column("纬度", "latitude", cells.decimal_number(LATITUDE_VALIDATORS, places=6)),
         Column("在册职工人数", "payroll_headcount", cells.whole_number(), default=0),
+        Column("成立日期", "founded_on", day),
         Column("重点企业", "is_key", cells.yes_no, default=False),
         Column("人才企业", "is_talent", cells.yes_no, default=False),
         Column("防疫物资企业", "is_epidemic_supplies", cells.yes_no, default=False),
@@ -127,7 +135,10 @@ def export_row(e: Enterprise, *, mask_personal_data: bool) -> list:
         e.contact_person,
         mask_phone(e.contact_phone) if mask_personal_data else e.contact_phone,
         e.address,
+        e.longitude if e.longitude is not None else "",
+        e.latitude if e.latitude is not None else "",
         e.payroll_headcount,
+        e.founded_on.isoformat() if e.founded_on else "",
         YES if e.is_key else NO,
         YES if e.is_talent else NO,
         YES if e.is_epidemic_supplies else NO,
@@ -147,7 +158,10 @@ TEMPLATE_NOTES = [
     ["联系人", "选填", ""],
     ["联系电话", "选填", "手机号或带区号的固定电话"],
     ["地址", "选填", ""],
+    ["经度", "选填", "GCJ-02（国内网络地图）坐标，如 113.640211；须与纬度同时填写"],
+    ["纬度", "选填", "GCJ-02 坐标，如 34.724114；须与经度同时填写"],
     ["在册职工人数", "选填", "不小于0的整数，空白按0计"],
+    ["成立日期", "选填", "如 2008-06-18，不能晚于今天"],
     ["重点企业", "选填", "是 / 否，空白按否计"],
     ["人才企业", "选填", "是 / 否，空白按否计"],
     ["防疫物资企业", "选填", "是 / 否，空白按否计"],

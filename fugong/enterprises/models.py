@@ -5,8 +5,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fugong.core.models import Region
-from fugong.core.validators import validate_phone, validate_uscc
+from fugong.core.models import Located, Region
+from fugong.core.validators import validate_not_in_future, validate_phone, validate_uscc
 
 
 class IndustrySection(models.TextChoices):
@@ -55,7 +55,7 @@ SUBDISTRICT_CHOICES = Q(kind__in=[k.value for k in Region.SUBDISTRICT_KINDS]) | 
 )
 
 
-class Enterprise(SearchableName):
+class Enterprise(Located, SearchableName):
     class Category(models.TextChoices):
         INDUSTRY_ABOVE = "industry_above", _("规上工业")
         INDUSTRY_BELOW = "industry_below", _("规下工业")
@@ -106,6 +106,9 @@ class Enterprise(SearchableName):
         _("行业门类"), max_length=1, choices=IndustrySection.choices, blank=True
     )
     payroll_headcount = models.PositiveIntegerField(_("在册职工人数"), default=0)
+    founded_on = models.DateField(
+        _("成立日期"), null=True, blank=True, validators=[validate_not_in_future]
+    )
     is_key = models.BooleanField(_("重点企业"), default=False)
     is_talent = models.BooleanField(_("人才企业"), default=False)
     is_epidemic_supplies = models.BooleanField(_("防疫物资企业"), default=False)
@@ -136,6 +139,15 @@ class Enterprise(SearchableName):
 
     def __str__(self):
         return self.name
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        """Where the enterprise is: its own point, else its park's or its street's centre."""
+        for place in (self, self.park, self.region):
+            point = place.own_coordinates if place is not None else None
+            if point is not None:
+                return point
+        return None
 
     @property
     def effective_grade(self) -> str:

@@ -51,11 +51,14 @@ ENTERPRISE_FIELDS = (
     "contact_person",
     "contact_phone",
     "address",
+    "longitude",
+    "latitude",
     "region",
     "park",
     "category",
     "industry_section",
     "payroll_headcount",
+    "founded_on",
     "is_key",
     "is_talent",
     "is_epidemic_supplies",
@@ -226,6 +229,7 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
     result.ignored_headers = parsed.ignored_headers
     result.errors = list(parsed.errors)
     result.errors += _duplicate_uscc_errors(parsed.rows)
+    result.errors += _coordinate_pair_errors(parsed.rows)
     if not parsed.rows and not result.errors:
         result.file_error = _("文件中没有数据行（数据应从第2行开始）")
         return result
@@ -255,6 +259,19 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
         result.created = result.updated = 0
         result.file_error = _("导入时有企业被同时登记，请重新导入")
     return result
+
+
+def _coordinate_pair_errors(rows) -> list[RowError]:
+    """A point needs both halves: a longitude without its latitude (or the reverse) is refused."""
+    errors = []
+    for row_number, values in rows:
+        if "longitude" not in values and "latitude" not in values:
+            continue
+        longitude, latitude = values.get("longitude"), values.get("latitude")
+        if (longitude is None) != (latitude is None):
+            column = "纬度" if latitude is None else "经度"
+            errors.append(RowError(row_number, column, _("经度和纬度须同时填写")))
+    return errors
 
 
 def _duplicate_uscc_errors(rows) -> list[RowError]:

@@ -56,6 +56,18 @@ def test_the_named_enterprises_are_there(demo_district):
         assert talent.filter(name__contains=name).exists()
 
 
+def test_every_enterprise_has_a_founding_date_and_a_point_in_the_district(demo_district):
+    assert not Enterprise.objects.filter(founded_on__isnull=True).exists()
+    assert not Enterprise.objects.filter(longitude__isnull=True).exists()
+    assert not Region.objects.filter(longitude__isnull=True).exists()
+    # 二七区 spans about 113.50–113.70 E, 34.60–34.78 N.
+    outside = Enterprise.objects.exclude(
+        longitude__range=(113.50, 113.70), latitude__range=(34.60, 34.78)
+    )
+    assert not outside.exists()
+    assert Enterprise.objects.filter(founded_on__gt="2019-12-31").count() == 0
+
+
 def test_every_code_and_phone_number_is_valid_and_unique(demo_district):
     rows = list(Enterprise.objects.values_list("uscc", "contact_phone", "name"))
     assert all(normalize_uscc(code) == code for code, _phone, _name in rows)

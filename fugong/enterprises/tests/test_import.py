@@ -23,7 +23,10 @@ ROW = {
     "联系人": "张丽",
     "联系电话": "13812345678",
     "地址": "马寨工业路1号",
+    "经度": "113.541234",
+    "纬度": "34.689876",
     "在册职工人数": 1860,
+    "成立日期": "2002-05-18",
     "重点企业": "是",
     "人才企业": "否",
     "防疫物资企业": "否",
@@ -107,6 +110,12 @@ def test_codes_are_normalised_before_matching(people):
         ({"联系电话": "12345"}, "联系电话", "电话号码"),
         ({"行业门类": "Z"}, "行业门类", "不是 GB/T 4754 行业门类"),
         ({"企业等级": "D"}, "企业等级", "不是可选值"),
+        ({"经度": "东经113度"}, "经度", "应为数字"),
+        ({"经度": "34.689876"}, "经度", "经度应在73到136之间"),
+        ({"纬度": "NaN"}, "纬度", "应为数字"),
+        ({"纬度": ""}, "纬度", "经度和纬度须同时填写"),
+        ({"成立日期": "2099-01-01"}, "成立日期", "不能晚于今天"),
+        ({"成立日期": "去年"}, "成立日期", "不是有效的日期"),
     ],
 )
 def test_a_bad_cell_is_reported_by_row_and_column_and_nothing_is_written(
@@ -120,6 +129,15 @@ def test_a_bad_cell_is_reported_by_row_and_column_and_nothing_is_written(
     assert message in error.message
     assert str(error).startswith(f"第3行「{column}」列：")
     assert not Enterprise.objects.filter(name="好企业").exists()
+
+
+def test_a_point_and_a_founding_date_are_read_and_a_point_is_rounded_to_six_places(people):
+    result = run(people, [row(经度="113.5412345", 纬度="34.68")])
+    assert result.ok
+    kangshifu = Enterprise.objects.get(uscc=uscc_for(900001))
+    assert (str(kangshifu.longitude), str(kangshifu.latitude)) == ("113.541235", "34.680000")
+    assert kangshifu.founded_on.isoformat() == "2002-05-18"
+    assert kangshifu.coordinates == (113.541235, 34.68)
 
 
 def test_a_code_repeated_inside_the_file_names_both_rows(people):
@@ -204,6 +222,9 @@ def test_export_then_import_is_lossless(people):
             行业门类="制造业",
             经营状态="停业",
             地址="",
+            经度="",
+            纬度="",
+            成立日期="",
         ),
     ]
     run(people, rows)
@@ -218,7 +239,10 @@ def test_export_then_import_is_lossless(people):
         "contact_person",
         "contact_phone",
         "address",
+        "longitude",
+        "latitude",
         "payroll_headcount",
+        "founded_on",
         "is_key",
         "is_talent",
         "is_epidemic_supplies",

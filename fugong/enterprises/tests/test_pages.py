@@ -63,10 +63,12 @@ def test_the_register_is_closed_to_other_roles(people, login, persona):
 class TestSearch:
     @pytest.fixture
     def register(self, people, district):
-        EnterpriseFactory(name="郑州康师傅食品有限公司", uscc=uscc_for(777))
+        EnterpriseFactory(name="郑州康师傅食品有限公司", uscc=uscc_for(555_000_777))
         EnterpriseFactory(name="花花牛乳业集团股份有限公司")
 
-    @pytest.mark.parametrize("term", ["康师傅", "ksf", "KSF", "kangshifu", uscc_for(777)[:16]])
+    @pytest.mark.parametrize(
+        "term", ["康师傅", "ksf", "KSF", "kangshifu", uscc_for(555_000_777)[:16]]
+    )
     def test_it_finds_by_name_pinyin_initials_or_code(self, people, login, register, term):
         response = login(people.coordinator).get(reverse("enterprises:list"), {"q": term})
         assert [e.name for e in response.context["page"]] == ["郑州康师傅食品有限公司"]
@@ -199,24 +201,19 @@ class TestImportInTheBrowser:
         )
 
     def good_row(self, n=1):
-        return [
-            "郑州导入测试有限公司",
-            uscc_for(5000 + n),
-            "规下工业",
-            "C",
-            "淮河路街道",
-            "",
-            "",
-            "",
-            "",
-            "",
-            12,
-            "否",
-            "否",
-            "否",
-            "",
-            "在营",
-        ]
+        values = {
+            "企业名称": "郑州导入测试有限公司",
+            "统一社会信用代码": uscc_for(5000 + n),
+            "企业类别": "规下工业",
+            "行业门类": "C",
+            "所属街道": "淮河路街道",
+            "在册职工人数": 12,
+            "重点企业": "否",
+            "人才企业": "否",
+            "防疫物资企业": "否",
+            "经营状态": "在营",
+        }
+        return [values.get(header, "") for header in HEADERS]
 
     def test_upload_previews_then_confirm_imports(self, people, login):
         client = login(people.coordinator)
@@ -235,7 +232,7 @@ class TestImportInTheBrowser:
     def test_a_file_with_errors_is_refused_and_lists_them(self, people, login):
         client = login(people.coordinator)
         bad = self.good_row(2)
-        bad[10] = -1
+        bad[HEADERS.index("在册职工人数")] = -1
         response = self.upload(client, [self.good_row(), bad])
         page = client.get(response.url).content.decode()
         assert "发现 1 处错误" in page and "不能小于0" in page and "确认导入" not in page
