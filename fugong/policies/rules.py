@@ -76,6 +76,7 @@ class Facts:
     situation: str  # resumption status; no report means not resumed
     situation_payroll: int
     situation_duty: int
+    founded_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ def _region_q(op: str, codes: list[str], context: Context) -> Q:
 def _park_q(op: str, codes: list[str], context: Context) -> Q:
     condition = Q(park_id__in=[context.park_ids[code] for code in codes])
     return ~condition if op == "not_in" else condition
+
+
+def _date_q(op: str, value: str, context: Context) -> Q:
+    return Q(**{f"founded_on__{op}": dt.date.fromisoformat(value)})
 
 
 def _rate_q(op: str, percent: int, context: Context) -> Q:
@@ -271,6 +276,14 @@ ATTRIBUTES: dict[str, Attribute] = {
             choices=lambda: Enterprise.Status.choices,
             to_q=_field("status"),
             read=lambda f: f.status,
+        ),
+        Attribute(
+            "founded_on",
+            gettext_lazy("成立日期"),
+            "date",
+            ORDERED,
+            to_q=_date_q,
+            read=lambda f: f.founded_on,
         ),
         Attribute(
             "resumption_status",
@@ -489,6 +502,7 @@ FACT_COLUMNS = (
     "situation_status",
     "situation_payroll",
     "asof_duty",
+    "founded_on",
 )
 
 
@@ -511,6 +525,7 @@ def facts_for(enterprises: QuerySet, situation_at=None) -> list[Facts]:
             situation=situation,
             situation_payroll=payroll,
             situation_duty=duty,
+            founded_on=founded_on,
         )
         for (
             pk,
@@ -527,6 +542,7 @@ def facts_for(enterprises: QuerySet, situation_at=None) -> list[Facts]:
             situation,
             payroll,
             duty,
+            founded_on,
         ) in rows.order_by("pk")
     ]
 
@@ -555,6 +571,8 @@ def holds(leaf: dict, facts: Facts, context: Context) -> bool:
         return False
     if attribute.kind == "percent":
         return OPERATORS[op][1](actual, Decimal(value))
+    if attribute.kind == "date":
+        return OPERATORS[op][1](actual, dt.date.fromisoformat(value))
     return OPERATORS[op][1](actual, value)
 
 

@@ -1,7 +1,7 @@
 """The condition tree: checked against the whitelist, explained for one enterprise, and the same
 answer from the database (the whole district at once) and from Python (one enterprise)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -121,6 +121,7 @@ def _leaf(attribute: rules.Attribute):
         "int": st.integers(0, 120),
         "percent": st.integers(0, 100),
         "bool": st.booleans(),
+        "date": st.dates(date(2015, 1, 1), date(2020, 12, 31)).map(date.isoformat),
     }.get(attribute.kind)
 
     @st.composite
@@ -164,6 +165,7 @@ ENTERPRISES = st.fixed_dictionaries(
         "is_talent": st.booleans(),
         "is_epidemic_supplies": st.booleans(),
         "status": st.sampled_from(Enterprise.Status.values),
+        "founded_on": st.one_of(st.none(), st.dates(date(2015, 1, 1), date(2020, 12, 31))),
         # (days after 2020-02-10, status, share on duty) reports; none: never reported
         "reports": st.lists(
             st.tuples(st.integers(0, 40), st.sampled_from(Status.values), st.integers(0, 100)),
@@ -185,6 +187,7 @@ def _create(district, submit, spec) -> Enterprise:
         is_talent=spec["is_talent"],
         is_epidemic_supplies=spec["is_epidemic_supplies"],
         status=spec["status"],
+        founded_on=spec["founded_on"],
     )
     start = at("2020-02-10 09:00")
     payroll = spec["payroll_headcount"]
@@ -230,3 +233,15 @@ def test_the_database_and_python_agree_for_random_trees_and_enterprises(
             explained = {f.pk for f in all_facts if rules.explain(tree, f, context).met}
             assert in_database == in_python == explained, rules.describe(tree)
         transaction.set_rollback(True)
+
+
+def test_a_founding_date_condition_reads_in_words_and_an_unknown_date_never_qualifies(district):
+    young = EnterpriseFactory(founded_on=date(2019, 6, 1))
+    unknown = EnterpriseFactory(founded_on=None)
+    tree = rules.validate({"all": [{"attr": "founded_on", "op": "gte", "value": "2019-01-01"}]})
+    assert rules.describe(tree) == "成立日期不早于2019-01-01"
+    assert rules.explain(tree, facts(young)).met
+    assert (
+        rules.explain(tree, facts(unknown)).verdict == "不符合：成立日期不早于2019-01-01（实际无）"
+    )
+    assert list(rules.matching(tree)) == [young]
