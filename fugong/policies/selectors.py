@@ -14,6 +14,7 @@ from fugong.core.rates import format_rate
 from fugong.enterprises.selectors import enterprises_visible_to
 from fugong.policies.models import (
     Application,
+    BenefitKind,
     PayoutBatch,
     PayoutLine,
     Policy,
@@ -194,18 +195,26 @@ class TakeUp:
     approved: int = 0
     paid: int = 0
     amount: Decimal = field(default_factory=lambda: Decimal(0))
+    # Matches of policies that pay money: a relief applied by another office (社保减免) pays
+    # nothing through the platform, so it has no take-up rate and stays out of the total's.
+    cash_matched: int = 0
+
+    @property
+    def pays(self) -> bool:
+        return self.policy is None or self.policy.benefit_kind != BenefitKind.NONE
 
     @property
     def take_up_text(self) -> str:
-        return format_rate(self.paid, self.matched)
+        return format_rate(self.paid, self.cash_matched) if self.pays else "—"
 
     @property
     def take_up_rate(self):
-        return None if not self.matched else self.paid / self.matched
+        return None if not (self.pays and self.cash_matched) else self.paid / self.cash_matched
 
     def add(self, other: "TakeUp") -> None:
         for name in ("matched", "notified", "read", "applied", "approved", "paid", "amount"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.cash_matched += other.cash_matched
 
 
 APPLIED_STATUSES = ("submitted", "more_info", "approved", "rejected", "paid")
@@ -232,6 +241,7 @@ def take_up_figures(user: User, policies: QuerySet[Policy] | None = None):
     for row in matches:
         target = rows[row["policy_id"]]
         target.matched, target.notified, target.read = row["matched"], row["notified"], row["read"]
+        target.cash_matched = row["matched"] if target.pays else 0
     applications = (
         applications_visible_to(user)
         .filter(policy_id__in=rows)

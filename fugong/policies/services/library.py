@@ -43,8 +43,6 @@ def _check(policy: Policy, actor: User) -> None:
             errors["benefit_percent"] = [_("请填写比例")]
         if policy.mode == Mode.AUTO_GRANT:
             errors["benefit_kind"] = [_("免申即享的政策无需企业申报，只能按定额或在册职工人数兑现")]
-    if kind == BenefitKind.NONE and policy.mode == Mode.AUTO_GRANT:
-        errors["benefit_kind"] = [_("免申即享的政策须有兑现金额（定额或按人数）")]
     if policy.expires_on and policy.expires_on < policy.effective_on:
         errors["expires_on"] = [_("截止日期不能早于施行日期")]
     department_user = has_role(actor, Role.DEPARTMENT) and not has_role(actor, Role.COORDINATOR)
@@ -110,12 +108,14 @@ def policy_update(
     _store_attachments(policy, attachments, actor)
     event(policy, Action.RULE if rule_changed else Action.EDIT, actor=actor, at=at)
     if rule_changed and policy.status == Policy.Status.PUBLISHED:
-        policy_rematch(policy=policy, trigger=MatchingRun.Trigger.RULE, actor=actor)
+        policy_rematch(policy=policy, trigger=MatchingRun.Trigger.RULE, actor=actor, at=at)
     return policy
 
 
 @transaction.atomic
-def policy_publish(*, actor: User, policy: Policy, at: datetime | None = None) -> MatchingRun:
+def policy_publish(
+    *, actor: User, policy: Policy, at: datetime | None = None, push: bool = True
+) -> MatchingRun:
     """Publish a draft: it appears in the public list, is matched against every enterprise, and
     the matched enterprises and their officers are told (after commit, in the background)."""
     policy = locked(policy)
@@ -129,7 +129,9 @@ def policy_publish(*, actor: User, policy: Policy, at: datetime | None = None) -
     policy._history_user = actor
     policy.save(update_fields=["status", "published_at", "updated_at"])
     event(policy, Action.PUBLISH, actor=actor, at=at)
-    return policy_rematch(policy=policy, trigger=MatchingRun.Trigger.PUBLISH, actor=actor)
+    return policy_rematch(
+        policy=policy, trigger=MatchingRun.Trigger.PUBLISH, actor=actor, at=at, push=push
+    )
 
 
 @transaction.atomic

@@ -82,17 +82,19 @@ def match_policy(
     return len(new), len(gone)
 
 
-def _start(trigger: str, *, policy: Policy | None = None, since=None) -> MatchingRun:
+def _start(trigger: str, *, policy: Policy | None = None, since=None, at=None) -> MatchingRun:
     return MatchingRun.objects.create(
-        trigger=trigger, policy=policy, started_at=timezone.now(), changes_since=since
+        trigger=trigger, policy=policy, started_at=at or timezone.now(), changes_since=since
     )
 
 
-def _finish(run: MatchingRun, *, policies: int, enterprises: int, added: int, ended: int):
+def _finish(
+    run: MatchingRun, *, policies: int, enterprises: int, added: int, ended: int, push: bool
+):
     run.policies, run.enterprises, run.added, run.ended = policies, enterprises, added, ended
     run.finished_at = timezone.now()
     run.save(update_fields=["policies", "enterprises", "added", "ended", "finished_at"])
-    if added:
+    if added and push:
         transaction.on_commit(lambda: _enqueue_push(run.pk))
 
 
@@ -103,13 +105,22 @@ def _enqueue_push(run_id: int) -> None:
 
 
 @transaction.atomic
-def policy_rematch(*, policy: Policy, trigger: str, actor: User | None = None) -> MatchingRun:
-    """Match one published policy against the whole district."""
+def policy_rematch(
+    *,
+    policy: Policy,
+    trigger: str,
+    actor: User | None = None,
+    at: datetime | None = None,
+    push: bool = True,
+) -> MatchingRun:
+    """Match one published policy against the whole district, and push the new matches in the
+    background once committed (a replay of the past passes `at` and pushes by itself)."""
     if policy.status != Policy.Status.PUBLISHED:
         raise _not_published()
-    run = _start(trigger, policy=policy)
+    run = _start(trigger, policy=policy, at=at)
     added, ended = match_policy(policy, run=run)
-    _finish(run, policies=1, enterprises=Enterprise.objects.count(), added=added, ended=ended)
+    examined = Enterprise.objects.count()
+    _finish(run, policies=1, enterprises=examined, added=added, ended=ended, push=push)
     PolicyEvent.objects.create(
         policy=policy,
         action=PolicyEvent.Action.MATCH,
@@ -177,7 +188,7 @@ def match_nightly(*, force: bool = False) -> MatchingRun | None:
             new, gone = match_policy(policy, run=run, enterprises=scope, context=context)
             added, ended, policies = added + new, ended + gone, policies + 1
         examined = scope.count() if scope is not None else Enterprise.objects.count()
-        _finish(run, policies=policies, enterprises=examined, added=added, ended=ended)
+        _finish(run, policies=policies, enterprises=examined, added=added, ended=ended, push=True)
     return run
 
 
@@ -188,7 +199,7 @@ def _portal_link(policy: Policy) -> str:
     return reverse("policies:portal_detail", args=[policy.pk])
 
 
-def push_matches(*, run_id: int) -> int:
+def push_matches(*, run_id: int, at: datetime | None = None) -> int:
     """Tell the enterprises a run matched (their accounts) and their service officers (one
     message per officer and policy); each match is told once. Returns how many were told."""
     matches = PolicyMatch.objects.filter(
@@ -199,12 +210,12 @@ def push_matches(*, run_id: int) -> int:
         policy = Policy.objects.get(pk=policy_id)
         ids = list(matches.filter(policy=policy).values_list("enterprise_id", flat=True))
         for chunk in _chunks(ids):
-            told += _push_chunk(policy, chunk, run_id)
+            told += _push_chunk(policy, chunk, run_id, at or timezone.now())
     return told
 
 
 @transaction.atomic
-def _push_chunk(policy: Policy, enterprise_ids: list[int], run_id: int) -> int:
+def _push_chunk(policy: Policy, enterprise_ids: list[int], run_id: int, now: datetime) -> int:
     accounts = defaultdict(list)
     for user in User.objects.filter(
         role=User.Role.ENTERPRISE, enterprise_id__in=enterprise_ids, is_active=True
@@ -243,7 +254,6 @@ def _push_chunk(policy: Policy, enterprise_ids: list[int], run_id: int) -> int:
             link=reverse("policies:detail", args=[policy.pk]),
         )
     reached = set(accounts) | {pk for served in officers.values() for pk in served}
-    now = timezone.now()
     PolicyMatch.objects.filter(
         run_id=run_id, policy=policy, enterprise_id__in=reached, notified_at__isnull=True
     ).update(notified_at=now)
@@ -258,10 +268,10 @@ def _push_chunk(policy: Policy, enterprise_ids: list[int], run_id: int) -> int:
     return len(reached)
 
 
-def match_mark_read(*, user: User, policy: Policy) -> None:
+def match_mark_read(*, user: User, policy: Policy, at: datetime | None = None) -> None:
     """The enterprise opened the policy in its portal: its match is read (the first time)."""
     if user.role != User.Role.ENTERPRISE or not user.enterprise_id:
         return
     PolicyMatch.objects.filter(
         policy=policy, enterprise_id=user.enterprise_id, ended_at__isnull=True, read_at=None
-    ).update(read_at=timezone.now())
+    ).update(read_at=at or timezone.now())

@@ -6,6 +6,7 @@ from django.db import transaction
 from fugong.core import demo as core_demo
 from fugong.core.models import Region, User
 from fugong.enterprises import demo as enterprise_demo
+from fugong.policies import demo as policies_demo
 from fugong.resumption import demo as resumption_demo
 from fugong.services import demo as services_demo
 
@@ -102,5 +103,10 @@ def load_demo_district(*, password: str, stdout=None) -> list[User]:
     say(
         f"企业诉求 {len(handled['requests'])} 件，服务专班 {len(handled['task_forces'])} 个，"
         f"感谢信 {len(handled['letters'])} 封"
+    )
+    library = policies_demo.load(departments=departments, coordinator=coordinator)
+    say(
+        f"惠企政策 {len(library['policies'])} 项，政策申请 {len(library['applications'])} 件，"
+        f"免申即享兑现清单 1 份（{library['batch'].lines.filter(excluded=False).count()} 家）"
     )
     return accounts
