@@ -57,7 +57,8 @@ class PolicyForm(BootstrapFormMixin, forms.ModelForm):
         departments = Department.objects.filter(is_active=True)
         if has_role(user, User.Role.DEPARTMENT) and not has_role(user, User.Role.COORDINATOR):
             departments = departments.filter(pk=user.department_id)
-            self.fields["department"].initial = user.department_id
+            if not self.instance.department_id:
+                self.initial["department"] = user.department_id
         self.fields["department"].queryset = departments
         self.fields["situation_as_of"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
