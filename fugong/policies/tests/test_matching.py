@@ -125,3 +125,13 @@ def test_reading_the_policy_in_the_portal_is_recorded(make_policy, people):
     services.match_mark_read(user=people.coordinator, policy=policy)
     read = PolicyMatch.objects.filter(policy=policy, read_at__isnull=False)
     assert list(read.values_list("enterprise_id", flat=True)) == [people.enterprise_a.enterprise_id]
+
+
+def test_the_command_runs_the_nightly_matching_now(make_policy, capsys):
+    from django.core.management import call_command
+
+    make_policy(publish=True)
+    call_command("match_policies")
+    assert "已匹配 1 项政策" in capsys.readouterr().out
+    call_command("match_policies", "--if-due")
+    assert "今晚已完成匹配" in capsys.readouterr().out
