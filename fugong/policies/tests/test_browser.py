@@ -7,6 +7,12 @@ from fugong.policies.models import Application, Policy
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def settled(page) -> None:
+    """htmx attaches its triggers to swapped-in content once it has settled."""
+    busy = page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+    expect(busy).to_have_count(0)
+
+
 def test_a_policy_from_the_rule_editor_to_an_approved_application(page, people, policy_desk):
     log_in(page, "rs_clerk")
     page.goto("/policies/new/")
@@ -21,10 +27,12 @@ def test_a_policy_from_the_rule_editor_to_an_approved_application(page, people, 
     page.fill("#id_benefit_amount", "500")
     page.get_by_test_id("add-cond-0").click()
     expect(page.get_by_test_id("attr-0.1")).to_be_visible()
+    settled(page)
     page.select_option("[data-testid='attr-0.1']", "payroll_headcount")  # redrawn by HTMX
     number = page.locator("input[type=number][data-testid='value-0.1']")
     expect(number).to_be_visible()  # the attribute's operators and widget came with it
     expect(page.get_by_test_id("op-0.1")).to_have_value("gte")
+    settled(page)
     number.fill("10")
     page.get_by_test_id("save-policy").click()
     expect(page.get_by_test_id("conditions")).to_have_text("用工人数≥10人")
@@ -59,5 +67,6 @@ def test_the_rule_editor_works_on_a_phone(phone_page, people, policy_desk):
     phone_page.goto("/policies/new/")
     phone_page.get_by_test_id("add-group-0").click()
     expect(phone_page.get_by_test_id("attr-0.1.1")).to_be_visible()
+    settled(phone_page)
     phone_page.get_by_test_id("remove-0.1").click()
     expect(phone_page.get_by_test_id("attr-0.1.1")).to_have_count(0)
