@@ -373,10 +373,11 @@ def _validate(node, path, counter, context) -> dict:
 def _validate_comparison(node, path, context) -> dict:
     if set(node) - {"attr", "op", "value"}:
         _fail(path, _("比较只能包含 attr、op、value"))
-    attribute = ATTRIBUTES.get(node.get("attr"))
+    attr, op = node.get("attr"), node.get("op")
+    attribute = ATTRIBUTES.get(attr) if isinstance(attr, str) else None
     if attribute is None:
-        _fail(path, _("没有「%(attr)s」这项企业信息可作条件") % {"attr": node.get("attr")})
-    op = node.get("op")
+        _fail(path, _("没有「%(attr)s」这项企业信息可作条件") % {"attr": attr})
+    op = op if isinstance(op, str) else str(op)
     if op not in attribute.operators:
         _fail(
             path,

@@ -49,6 +49,9 @@ def facts(enterprise, situation_at=None):
         ({"all": [{"any": []}]}, "条件1：这一组还没有条件"),
         ({"all": [{"attr": "workforce_rate", "op": "gte", "value": 120}]}, "0到100之间"),
         ({"every": []}, "不认识的组合方式「every」"),
+        ({"all": [{"attr": ["category"], "op": "eq", "value": 1}]}, "没有「['category']」"),
+        ({"all": [{"attr": "category", "op": ["eq"], "value": 1}]}, "不能用「['eq']」比较"),
+        (["all"], "条件：应为一组条件或一项比较"),
         ({"all": [{"attr": "region", "op": "in", "value": ["999"]}]}, "没有「999」这一选项"),
     ],
 )
@@ -143,15 +146,19 @@ def _static_choices(attribute):
 
 
 LEAVES = st.one_of(*(_leaf(a) for a in rules.ATTRIBUTES.values()))
-TREES = st.recursive(
-    LEAVES,
-    lambda children: st.one_of(
-        st.builds(lambda c: {"all": c}, st.lists(children, min_size=1, max_size=3)),
-        st.builds(lambda c: {"any": c}, st.lists(children, min_size=1, max_size=3)),
-        st.builds(lambda c: {"not": c}, children),
-    ),
-    max_leaves=8,
-)
+
+
+def _groups(children):
+    """Groups and negations of smaller trees."""
+    items = st.lists(children, min_size=1, max_size=3)
+    return st.one_of(
+        items.map(lambda c: {"all": c}),
+        items.map(lambda c: {"any": c}),
+        children.map(lambda c: {"not": c}),
+    )
+
+
+TREES = st.recursive(LEAVES, _groups, max_leaves=8)
 
 ENTERPRISES = st.fixed_dictionaries(
     {
