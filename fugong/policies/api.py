@@ -39,6 +39,7 @@ from fugong.policies.selectors import (
     applications_visible_to,
     batches_visible_to,
     matches_visible_to,
+    may_edit,
     may_review,
     not_applied,
     policies_visible_to,
@@ -246,7 +247,7 @@ def _policy_action(action: str, description: str):
         if action == "expire":
             services.policy_expire(actor=user, policy=policy)
             return None
-        if not _may_edit(user, policy):
+        if not may_edit(user, policy):
             raise exceptions.PermissionDenied(_("只有指挥部或该政策的联系部门可以执行此操作"))
         return services.policy_rematch(policy=policy, trigger="manual", actor=user)
 
@@ -271,12 +272,6 @@ def _policy_action(action: str, description: str):
 
     PolicyAction.__name__ = f"Policy{action.title()}"
     return PolicyAction
-
-
-def _may_edit(user, policy) -> bool:
-    from fugong.policies.selectors import may_edit
-
-    return may_edit(user, policy)
 
 
 PolicyPublish = _policy_action(

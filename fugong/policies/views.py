@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
@@ -184,32 +185,27 @@ def policy_detail(request, pk: int):
     )
 
 
+def _rematch(user: User, policy: Policy):
+    if not may_edit(user, policy):
+        raise PermissionDenied(_("只有指挥部或该政策的联系部门可以执行此操作"))
+    return services.policy_rematch(policy=policy, trigger="manual", actor=user)
+
+
 POLICY_ACTIONS = {
     "publish": (
         lambda user, policy: services.policy_publish(actor=user, policy=policy),
-        _("政策已发布，已与全区企业匹配，正在推送"),
+        gettext_lazy("政策已发布，已与全区企业匹配，正在推送"),
     ),
     "expire": (
         lambda user, policy: services.policy_expire(actor=user, policy=policy),
-        _("政策已设为到期"),
+        gettext_lazy("政策已设为到期"),
     ),
-    "rematch": (
-        lambda user, policy: (
-            services.policy_rematch(policy=policy, trigger="manual", actor=user)
-            if may_edit(user, policy)
-            else _refuse()
-        ),
-        _("已重新匹配"),
-    ),
+    "rematch": (_rematch, gettext_lazy("已重新匹配")),
     "payout": (
         lambda user, policy: services.payout_batch_create(actor=user, policy=policy),
-        _("已生成兑现清单"),
+        gettext_lazy("已生成兑现清单"),
     ),
 }
-
-
-def _refuse():
-    raise PermissionDenied(_("只有指挥部或该政策的联系部门可以执行此操作"))
 
 
 @require_POST
@@ -450,12 +446,12 @@ def _run_application_action(action: str, user: User, application: Application, d
 
 
 APPLICATION_DONE = {
-    "ask": _("已要求企业补充材料"),
-    "resubmit": _("已补充材料，等待审核"),
-    "approve": _("审核通过"),
-    "reject": _("已退回申请"),
-    "pay": _("已登记兑现"),
-    "withdraw": _("申请已撤回"),
+    "ask": gettext_lazy("已要求企业补充材料"),
+    "resubmit": gettext_lazy("已补充材料，等待审核"),
+    "approve": gettext_lazy("审核通过"),
+    "reject": gettext_lazy("已退回申请"),
+    "pay": gettext_lazy("已登记兑现"),
+    "withdraw": gettext_lazy("申请已撤回"),
 }
 
 

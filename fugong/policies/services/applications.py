@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.core.models import User
 from fugong.core.services import notify
@@ -39,12 +40,12 @@ APPLICATION_MOVES = {
     "withdraw": ({S.SUBMITTED, S.MORE_INFO}, S.WITHDRAWN),
 }
 ACTION_WORDS = {
-    "ask": _("要求补充材料"),
-    "resubmit": _("补充材料"),
-    "approve": _("审核通过"),
-    "reject": _("审核不通过"),
-    "pay": _("兑现"),
-    "withdraw": _("撤回"),
+    "ask": gettext_lazy("要求补充材料"),
+    "resubmit": gettext_lazy("补充材料"),
+    "approve": gettext_lazy("审核通过"),
+    "reject": gettext_lazy("审核不通过"),
+    "pay": gettext_lazy("兑现"),
+    "withdraw": gettext_lazy("撤回"),
 }
 
 
