@@ -267,3 +267,20 @@ def test_the_staff_matches_export_masks_phones_for_the_leader(login, make_policy
     response = login(people.leader).get(reverse("policies:matches_export", args=[policy.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(2, 7).value == "138****5678"
+
+
+def test_the_application_and_match_lists_keep_their_query_count(
+    login, make_policy, people, policy_desk, django_assert_max_num_queries
+):
+    from fugong.enterprises.tests.factories import EnterpriseFactory
+
+    for n in range(15):
+        EnterpriseFactory(name=f"郑州计数{n}号商贸有限公司")
+    policy = make_policy(publish=True)
+    services.application_submit(actor=people.enterprise_a, policy=policy, statement="申请")
+    client = login(policy_desk.rs_clerk)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("policies:applications")).status_code == 200
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("policies:matches", args=[policy.pk]))
+        assert page.status_code == 200 and "郑州计数14号商贸有限公司" in page.content.decode()
