@@ -223,27 +223,41 @@ def nightly_due(moment: datetime) -> bool:
 def match_nightly(*, force: bool = False) -> MatchingRun | None:
     """Expire what is past its date, then re-match every published policy against the
     enterprises changed since the last nightly run (all of them the first time). Does nothing
-    when tonight's run is already done, so the scheduler may enqueue it every few minutes."""
+    when tonight's run is already done, so the scheduler may enqueue it every few minutes; two
+    workers starting it at once run it one after the other, and the second does nothing."""
     if not force and not nightly_due(timezone.now()):
         return None
     from fugong.policies.services.library import expire_due
 
     expire_due()
-    previous = (
-        MatchingRun.objects.filter(trigger=MatchingRun.Trigger.NIGHTLY, finished_at__isnull=False)
-        .order_by("-started_at")
-        .first()
-    )
-    since = previous.started_at if previous else None
     with transaction.atomic():
+        published = Policy.objects.filter(status=Policy.Status.PUBLISHED).order_by("pk")
+        policies = list(published.select_for_update())  # rule edits and other runs wait
+        if not force and not nightly_due(timezone.now()):
+            return None
+        previous = (
+            MatchingRun.objects.filter(
+                trigger=MatchingRun.Trigger.NIGHTLY, finished_at__isnull=False
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        since = previous.started_at if previous else None
         run = _start(MatchingRun.Trigger.NIGHTLY, since=since)
         scope, examined = _changed_scope(since)
         context = rules.Context.load()
-        added = ended = policies = 0
-        for policy in Policy.objects.filter(status=Policy.Status.PUBLISHED):
+        added = ended = 0
+        for policy in policies:
             new, gone = match_policy(policy, run=run, enterprises=scope, context=context)
-            added, ended, policies = added + new, ended + gone, policies + 1
-        _finish(run, policies=policies, enterprises=examined, added=added, ended=ended, push=True)
+            added, ended = added + new, ended + gone
+        _finish(
+            run,
+            policies=len(policies),
+            enterprises=examined,
+            added=added,
+            ended=ended,
+            push=True,
+        )
     return run
 
 
