@@ -140,6 +140,7 @@ class World:
         self.now = now
         self.counter = itertools.count()
         self.requests, self.assignments, self.steps, self.extensions = [], [], [], []
+        self.periods = []  # UnassignedPeriod rows
         self.deadline_days = cache(services.deadline_days)
         self.due_after_day = cache(calendar.nth_working_day_after)
         self.end_of_day = cache(calendar.end_of_day)
@@ -184,6 +185,7 @@ class Life:
         self.events: list = []
         self.epoch = 0  # which "all units answered" the pending rating or auto-close is for
         self.gave_back: set[str] = set()
+        self.waiting: int | None = None  # index of its open UnassignedPeriod in world.periods
 
     def at(self, when, method, *args) -> None:
         if when <= self.w.now:
@@ -208,13 +210,14 @@ class Life:
         else:
             unit = rule = None
         if unit is None:
+            self.wait(t)
             self.at(t + hours(rng.uniform(0.3, 8)), self.route)
         else:
             lead = self.assign(t, unit, role="lead", actor=None)
             w.step(
                 r, "route", actor=None, at=t, assignment=lead, note="按分派规则自动分派", rule=rule
             )
-            self.refresh()
+            self.refresh(t)
         if rng.random() < 0.08:
             self.at(t + hours(rng.uniform(0.5, 30)), self.cohandle)
         if rng.random() < 0.005:
@@ -228,7 +231,7 @@ class Life:
         self.w.step(
             self.r, "route", actor=self.w.coordinator_id, at=t, assignment=lead, withdrawn=[]
         )
-        self.refresh()
+        self.refresh(t)
 
     def cohandle(self, t):
         if self.r["status"] not in ("pending", "in_progress"):
@@ -236,7 +239,7 @@ class Life:
         unit = self.other_unit()
         co = self.assign(t, unit, role="co", actor="coord")
         self.w.step(self.r, "cohandle", actor=self.w.coordinator_id, at=t, assignment=co)
-        self.refresh()
+        self.refresh(t)
 
     def other_unit(self, besides: Unit | None = None) -> Unit:
         """A department not working on the request now (nor `besides`)."""
@@ -250,6 +253,7 @@ class Life:
             "seq": next(w.counter),
             "request_id": r["id"],
             "role": role,
+            "category": r["category"],
             "round": r["round"],
             "status": "pending",
             "assigned_at": t,
@@ -267,6 +271,7 @@ class Life:
             "end_reason": "",
             "rating": "",
             "rated_at": None,
+            "last_extended_at": None,
             "department_id": unit.department_id,
             "task_force_id": unit.task_force_id,
             "unit": unit,
@@ -288,7 +293,7 @@ class Life:
             roll -= weight
         return None
 
-    def refresh(self):
+    def refresh(self, t):
         """`_refresh_status`."""
         if self.r["status"] == "closed":
             return
@@ -301,7 +306,22 @@ class Life:
             status = "in_progress"
         else:
             status = "pending"
+        self.set_status(status, t)
+
+    def set_status(self, status, t):
+        """`_set_status`: a request's waits for a unit are kept as periods."""
+        if status == self.r["status"]:
+            return
+        if self.r["status"] == "unassigned" and self.waiting is not None:
+            self.w.periods[self.waiting]["ended_at"] = t
+            self.waiting = None
+        elif status == "unassigned":
+            self.wait(t)
         self.r["status"] = status
+
+    def wait(self, t):
+        self.waiting = len(self.w.periods)
+        self.w.periods.append({"request_id": self.r["id"], "started_at": t, "ended_at": None})
 
     def end(self, a, status, t, reason=""):
         a["status"], a["ended_at"] = status, t
@@ -317,7 +337,7 @@ class Life:
         unit, rng = a["unit"], self.rng
         a["status"], a["claimed_at"], a["claimed_by_id"] = "in_progress", t, unit.clerk_id
         self.w.step(self.r, "claim", actor=unit.clerk_id, at=t, assignment=a)
-        self.refresh()
+        self.refresh(t)
         roll = rng.random()
         if a["role"] == "lead" and a["round"] == 1 and a["hops"] < 2 and roll < 0.06:
             self.at(t + hours(rng.uniform(0.5, 30) * unit.speed), self.transfer, a)
@@ -352,7 +372,7 @@ class Life:
             to=target.name,
             successor=successor,
         )
-        self.refresh()
+        self.refresh(t)
 
     def give_back(self, t, a):
         if a["status"] not in ("pending", "in_progress"):
@@ -361,7 +381,7 @@ class Life:
         self.end(a, "returned", t, reason)
         self.gave_back.add(a["unit"].code)
         self.w.step(self.r, "return", actor=a["unit"].clerk_id, at=t, assignment=a, note=reason)
-        self.refresh()
+        self.refresh(t)
         if self.r["status"] == "unassigned":
             self.at(t + hours(self.rng.uniform(0.5, 8)), self.route)
 
@@ -383,6 +403,8 @@ class Life:
             "decided_at": None,
             "decision_note": "",
             "new_due": None,
+            "reply_due_before": None,
+            "resolve_due_before": None,
         }
         a["asking"] = True
         self.w.extensions.append(extension)
@@ -403,11 +425,16 @@ class Life:
         a["asking"] = False
         coordinator = self.w.coordinator_id
         extension["decided_by_id"], extension["decided_at"] = coordinator, t
-        if self.rng.random() < 0.85:
+        # `extension_decide` approves only while the clock runs; an answered one is refused.
+        running = a["status"] in ("pending", "in_progress")
+        if running and self.rng.random() < 0.85:
             new_due = self.w.extend(a["reply_due"], extension["extra_days"])
             extension["status"], extension["new_due"] = "approved", new_due
+            extension["reply_due_before"] = a["reply_due"]
+            extension["resolve_due_before"] = a["resolve_due"]
             a["reply_due"] = new_due
             a["resolve_due"] = max(a["resolve_due"], new_due)
+            a["last_extended_at"] = t
             self.w.step(
                 self.r,
                 "extension_approve",
@@ -417,7 +444,7 @@ class Life:
                 new_due=new_due.isoformat(),
             )
         else:
-            note = "理由不充分，请按期答复"
+            note = "理由不充分，请按期答复" if running else "已答复，无需延期"
             extension["status"], extension["decision_note"] = "rejected", note
             self.w.step(
                 self.r, "extension_reject", actor=coordinator, at=t, assignment=a, note=note
@@ -435,7 +462,7 @@ class Life:
             text,
         )
         self.w.step(self.r, "reply", actor=unit.clerk_id, at=t, assignment=a, note=text)
-        self.refresh()
+        self.refresh(t)
         if self.r["status"] == "replied":
             self.epoch += 1
             if self.rng.random() < 0.8:
@@ -476,7 +503,7 @@ class Life:
             self.w.step(r, "reopen", actor=actor, at=t, note=comment, by="rating")
             for a in answered:
                 self.assign(t, a["unit"], role=a["role"], actor=actor)
-            self.refresh()
+            self.refresh(t)
         else:
             self.complete(t, answered, actor=actor, note="")
 
@@ -496,7 +523,8 @@ class Life:
                 a["completed_at"] = t
             else:
                 self.end(a, "cancelled", t, note or "诉求办结")
-        self.r["status"], self.r["closed_at"] = "closed", t
+        self.set_status("closed", t)
+        self.r["closed_at"] = t
         self.w.step(self.r, "close", actor=actor, at=t, note=note)
 
 
@@ -740,6 +768,7 @@ def write(world: World, letters: list[dict], coordinator) -> None:
         RequestStep,
         ServiceRequest,
         ThankYouLetter,
+        UnassignedPeriod,
     )
 
     world.assignments.sort(key=lambda a: (a["assigned_at"], a["seq"]))
@@ -777,13 +806,22 @@ def write(world: World, letters: list[dict], coordinator) -> None:
         put(Assignment, world.assignments)
         put(RequestStep, steps())
         put(Extension, world.extensions)
+        world.periods.sort(key=lambda p: p["started_at"])
+        put(UnassignedPeriod, ({"id": pk, **p} for pk, p in enumerate(world.periods, 1)))
         put(ThankYouLetter, letters)
         by_moment = {}
         for row in letters:
             by_moment.setdefault(row["recorded_at"], []).append(row)
         for moment, rows in by_moment.items():
             _insert_history(ThankYouLetter, rows, user=coordinator, reason="", at=moment)
-        models = [ServiceRequest, Assignment, RequestStep, Extension, ThankYouLetter]
+        models = [
+            ServiceRequest,
+            Assignment,
+            RequestStep,
+            Extension,
+            ThankYouLetter,
+            UnassignedPeriod,
+        ]
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
@@ -821,6 +859,7 @@ def differences(figures, reference) -> list[str]:
 
     compare("requests", figures.requests, reference["totals"]["requests"])
     compare("closed", figures.closed, reference["totals"]["closed"])
+    compare("unassigned", figures.unassigned, reference["totals"]["unassigned"])
     for handler in figures.by_handler:
         compare(
             handler.name,

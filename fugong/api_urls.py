@@ -55,6 +55,11 @@ urlpatterns = [
         enterprise_api.AssignmentEnd.as_view(),
         name="api_liaison_end",
     ),
+    path(
+        "liaison-assignments/<int:pk>/primary/",
+        enterprise_api.AssignmentMakePrimary.as_view(),
+        name="api_liaison_primary",
+    ),
     path("coverage/", enterprise_api.CoverageView.as_view(), name="api_coverage"),
     path(
         "coverage/uncovered/",

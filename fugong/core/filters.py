@@ -15,3 +15,13 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+def record_id(value) -> int | None:
+    """A record's id typed in an address or posted by a form, or None when it is not one: ASCII
+    digits only ('²' passes str.isdigit but not int()), from 1 to MAX_ID."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None

@@ -1,7 +1,14 @@
+from datetime import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import ApiKey
+
+# Before 2000 there is nothing to count, and moments before 1901 have no standard UTC offset.
+EARLIEST_MOMENT = timezone.make_aware(datetime(2000, 1, 1))
 
 
 class BootstrapFormMixin:
@@ -41,3 +48,25 @@ class ApiKeyForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("留空为长期有效，可随时吊销"),
     )
+
+
+class AsOfForm(BootstrapFormMixin, forms.Form):
+    """The "as of" picker of the figure pages: a moment between 2000 and now, now by default."""
+
+    at = forms.DateTimeField(
+        label=_("截至"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+    def clean_at(self):
+        moment = self.cleaned_data.get("at")
+        if moment is not None and moment < EARLIEST_MOMENT:
+            raise ValidationError(_("截至时点应在2000年1月1日以后"))
+        return moment
+
+    def moment(self):
+        if self.is_valid() and self.cleaned_data.get("at"):
+            return min(self.cleaned_data["at"], timezone.now())
+        return timezone.now()

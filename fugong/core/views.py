@@ -2,6 +2,7 @@ import base64
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fugong.core import auth
 from fugong.core.api_keys import api_key_create, api_key_revoke
 from fugong.core.auth import TokenForm
+from fugong.core.filters import record_id
 from fugong.core.forms import ApiKeyForm
 from fugong.core.models import ApiKey, ImportJob, User
 from fugong.core.services import notification_mark_read
@@ -22,6 +24,12 @@ from fugong.enterprises.selectors import (
     enterprises_visible_to,
     projects_visible_to,
 )
+
+
+def admin_login(request):
+    """The back office logs in through the site's own login, which asks accounts that enrolled
+    an authenticator for its code; the admin's own form would take the password alone."""
+    return redirect_to_login(request.GET.get("next") or "/admin/")
 
 
 @login_required
@@ -110,9 +118,10 @@ def api_keys(request):
     """The user's API keys: create one (its text is shown once) or revoke one."""
     form = ApiKeyForm(request.POST or None)
     created = None
-    if request.method == "POST" and request.POST.get("revoke", "").isdigit():
+    revoke = record_id(request.POST.get("revoke")) if request.method == "POST" else None
+    if revoke:
         try:
-            key = api_key_revoke(user=request.user, key_id=int(request.POST["revoke"]))
+            key = api_key_revoke(user=request.user, key_id=revoke)
         except ApiKey.DoesNotExist:
             raise Http404 from None
         messages.success(request, _("已吊销密钥：%(name)s") % {"name": key.name})

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from fugong.core.admin import ShowsPersonalData
 from fugong.enterprises.models import (
     ConstructionProject,
     Enterprise,
@@ -13,7 +14,8 @@ from fugong.enterprises.models import (
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(ShowsPersonalData, SimpleHistoryAdmin):
+    personal_data_label = _("企业联系电话（后台）")
     list_display = [
         "name",
         "uscc",
@@ -32,7 +34,8 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConstructionProject)
-class ConstructionProjectAdmin(SimpleHistoryAdmin):
+class ConstructionProjectAdmin(ShowsPersonalData, SimpleHistoryAdmin):
+    personal_data_label = _("工程联系电话（后台）")
     list_display = ["name", "code", "region", "status", "total_investment"]
     list_filter = ["status", "park"]
     search_fields = ["name", "code", "name_initials"]

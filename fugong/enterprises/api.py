@@ -642,6 +642,21 @@ class AssignmentEnd(APIView):
         return Response(AssignmentOut(assignment).data)
 
 
+class AssignmentMakePrimary(APIView):
+    """Make this officer the primary one of their kind for the enterprise (the previous primary
+    stays assigned, no longer primary)."""
+
+    @extend_schema(request=None, responses=AssignmentOut)
+    def post(self, request, pk: int):
+        assignment = get_object_or_404(assignments_visible_to(request.user), pk=pk)
+        if not enterprises_managed_by(request.user).filter(pk=assignment.enterprise_id).exists():
+            raise PermissionDenied
+        assignment = services.liaison_assignment_make_primary(
+            actor=request.user, assignment=assignment
+        )
+        return Response(AssignmentOut(assignment).data)
+
+
 class AssignmentEndIn(serializers.Serializer):
     ended_on = serializers.DateField(required=False)
 

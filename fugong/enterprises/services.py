@@ -108,6 +108,17 @@ def _normalise(enterprise: Enterprise) -> None:
     _normalise_common(enterprise)
 
 
+def _normalise_and_regrade(enterprise: Enterprise) -> None:
+    """An edit that changes what the rules read (made 规上, key or talent, more workers)
+    regrades the enterprise at once, unless it is graded by hand."""
+    _normalise(enterprise)
+    if enterprise.grade_overridden:
+        return
+    before = Enterprise.objects.filter(pk=enterprise.pk).values(*GRADING_FIELDS).first()
+    if before != {name: getattr(enterprise, name) for name in GRADING_FIELDS}:
+        enterprise.grade = grade_for(enterprise, grade_rules())
+
+
 def _normalise_common(record: Enterprise | ConstructionProject) -> None:
     """Trimmed name with its pinyin keys, and the contact phone in its standard form."""
     record.name = record.name.strip()
@@ -157,7 +168,7 @@ def enterprise_update(
         values=values,
         expected_version=expected_version,
         allowed=enterprise_fields_editable_by(actor),
-        normalise=_normalise,
+        normalise=_normalise_and_regrade,
         editable=enterprises_editable_by,
         visible=enterprises_visible_to,
     )
@@ -249,7 +260,13 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
                 bulk_update_with_history(
                     updates,
                     Enterprise,
-                    fields=[*IMPORT_FIELDS, "name_pinyin", "name_initials"],
+                    fields=[
+                        *IMPORT_FIELDS,
+                        "grade_overridden",
+                        "grade_reason",
+                        "name_pinyin",
+                        "name_initials",
+                    ],
                     batch_size=IMPORT_BATCH_SIZE,
                     default_user=actor,
                     default_change_reason=_("批量导入"),
@@ -300,16 +317,20 @@ def _plan(parsed, result: ImportResult) -> tuple[list[dict], list[Enterprise]]:
         for e in Enterprise.objects.filter(uscc__in=batch)
     }
     creates, updates = [], []
-    # A file without the 企业等级 column leaves grading to the rules; one with it is taken as is
-    # (so that export → import is lossless).
-    rules = grade_rules() if "grade" not in parsed.present_keys else None
+    # Without the 企业等级 column the rules grade every row. With it, a grade in the file is
+    # taken as is (so that export → import is lossless); one the rules would not give is an
+    # override, with the file as its reason, which a later recompute leaves alone.
+    rules, graded_by_file = grade_rules(), "grade" in parsed.present_keys
     for _row_number, values in parsed.rows:
         current = existing.get(values["uscc"])
         if current is None:
             row = {_ATTNAMES.get(k, k): _as_stored(v) for k, v in values.items()}
             row["name_pinyin"], row["name_initials"] = pinyin_keys(row["name"])
-            if rules is not None:
-                row["grade"] = grade_for(_GradingInputs(row), rules)
+            rule_grade = grade_for(_GradingInputs(row), rules)
+            if not graded_by_file:
+                row["grade"] = rule_grade
+            elif row["grade"] and row["grade"] != rule_grade:
+                row["grade_overridden"], row["grade_reason"] = True, IMPORT_GRADE_REASON
             creates.append(row)
             continue
         changed = {k: v for k, v in values.items() if _field_value(current, k) != _as_stored(v)}
@@ -321,8 +342,18 @@ def _plan(parsed, result: ImportResult) -> tuple[list[dict], list[Enterprise]]:
             current.refresh_name_keys()
         for name, value in changed.items():
             setattr(current, name, value)
+        if "grade" in changed and current.grade:
+            if current.grade != grade_for(current, rules):
+                current.grade_overridden, current.grade_reason = True, IMPORT_GRADE_REASON
+        elif not current.grade_overridden and changed.keys() & GRADING_FIELDS:
+            current.grade = grade_for(current, rules)
         updates.append(current)
     return creates, updates
+
+
+# What the grading rules read: a change to one of these regrades the enterprise at once.
+GRADING_FIELDS = {"category", "is_key", "is_talent", "payroll_headcount"}
+IMPORT_GRADE_REASON = _("导入文件指定的等级")
 
 
 _ATTNAMES = {"region": "region_id", "park": "park_id"}

@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
 
+from fugong.core.filters import record_id
 from fugong.enterprises.models import Enterprise
 
 
@@ -17,9 +18,10 @@ class EnterprisePicker(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
+        pk = value.pk if isinstance(value, Enterprise) else record_id(value)
         selected = (
-            Enterprise.objects.filter(pk=value).values_list("name", flat=True).first()
-            if value not in (None, "")
+            Enterprise.objects.filter(pk=pk).values_list("name", flat=True).first()
+            if pk is not None
             else None
         )
         context["widget"].update(

@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -11,8 +9,12 @@ from rest_framework.views import APIView
 
 from fugong.core.api import body, idempotent
 from fugong.core.api_views import SpreadsheetImportView
+from fugong.core.audit import personal_data_shown
+from fugong.core.filters import record_id
+from fugong.core.forms import EARLIEST_MOMENT
+from fugong.core.masking import mask_phone
 from fugong.core.models import Region, User
-from fugong.core.permissions import roles_permission
+from fugong.core.permissions import can_see_personal_data, roles_permission
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
 from fugong.resumption import bulletin, importing, services
 from fugong.resumption.categories import CATEGORY_LABELS
@@ -108,8 +110,8 @@ class ReportListCreate(generics.ListCreateAPIView):
         reports = reports_visible_to(self.request.user).order_by("-reported_at", "-id")
         params = self.request.query_params
         for name in ("enterprise", "project"):
-            if params.get(name, "").isdigit():
-                reports = reports.filter(**{f"{name}_id": params[name]})
+            if subject_id := record_id(params.get(name)):
+                reports = reports.filter(**{f"{name}_id": subject_id})
         if params.get("from"):
             reports = reports.filter(reported_at__gte=params["from"])
         if params.get("to"):
@@ -217,13 +219,9 @@ def _moment(request):
     moment = serializers.DateTimeField().to_internal_value(value)
     if moment > timezone.now():
         raise serializers.ValidationError({"at": ["截至时点不能晚于现在"]})
-    if moment < EARLIEST:
+    if moment < EARLIEST_MOMENT:
         raise serializers.ValidationError({"at": ["截至时点应在2000年1月1日以后"]})
     return moment
-
-
-# Before 1 January 2000 there is nothing to count, and pre-1901 moments have no standard offset.
-EARLIEST = timezone.make_aware(datetime(2000, 1, 1))
 
 
 def _figure_set_out(figures) -> dict:
@@ -337,9 +335,10 @@ class EntitiesView(APIView):
             raise serializers.ValidationError({"category": ["未知的类别"]})
         area = None
         if params.get("area"):
-            if not params["area"].isdigit():
+            area_id = record_id(params["area"])
+            if area_id is None:
                 raise serializers.ValidationError({"area": ["区域应为区域编号"]})
-            area = get_object_or_404(Region, pk=params["area"])
+            area = get_object_or_404(Region, pk=area_id)
         enterprise_list, project_list = entities_as_of(
             _moment(request),
             user=request.user,
@@ -398,6 +397,15 @@ class MissingReportsView(APIView):
             else timezone.localdate()
         )
         enterprise_list, project_list = missing_reports(day, user=request.user)
+        enterprises = list(
+            enterprise_list.values("id", "name", "region__name", "contact_person", "contact_phone")
+        )
+        # The page lists whom to call; so does the API, masked for roles that need not see it.
+        if can_see_personal_data(request.user):
+            personal_data_shown(request, what="未填报企业联系电话", count=len(enterprises))
+        else:
+            for row in enterprises:
+                row["contact_phone"] = mask_phone(row["contact_phone"])
         return Response(
             {
                 "day": day.isoformat(),
@@ -405,7 +413,7 @@ class MissingReportsView(APIView):
                     {"region": area.pk, "name": area.name, "count": n}
                     for area, n in missing_by_area(day, user=request.user)
                 ],
-                "enterprises": list(enterprise_list.values("id", "name", "region__name")),
+                "enterprises": enterprises,
                 "projects": list(project_list.values("id", "name", "region__name")),
             }
         )

@@ -57,22 +57,6 @@ class OfficerReportForm(ReportForm):
     )
 
 
-class AsOfForm(forms.Form):
-    at = forms.DateTimeField(
-        label=_("截至"),
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
-        ),
-    )
-
-    def moment(self):
-        if self.is_valid() and self.cleaned_data.get("at"):
-            return min(self.cleaned_data["at"], timezone.now())
-        return timezone.now()
-
-
 class DayForm(forms.Form):
     day = forms.DateField(
         label=_("日期"),

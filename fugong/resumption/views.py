@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.filters import record_id
+from fugong.core.forms import AsOfForm
 from fugong.core.import_pages import import_job_page
 from fugong.core.models import ImportJob, Region, User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
@@ -23,7 +25,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
 from fugong.resumption import bulletin, charts, importing, services
 from fugong.resumption.categories import CATEGORY_LABELS
-from fugong.resumption.forms import AsOfForm, DayForm, OfficerReportForm, ReportForm
+from fugong.resumption.forms import DayForm, OfficerReportForm, ReportForm
 from fugong.resumption.models import Reminder, Report
 from fugong.resumption.selectors import (
     ENTITY_STATES,
@@ -116,8 +118,8 @@ def entities(request):
     if grade not in GRADES:
         grade = ""
     area = None
-    if request.GET.get("area", "").isdigit():
-        area = get_object_or_404(Region, pk=request.GET["area"])
+    if area_id := record_id(request.GET.get("area")):
+        area = get_object_or_404(Region, pk=area_id)
     enterprise_list, project_list = entities_as_of(
         at, user=request.user, category=category, area=area, state=state, grade=grade
     )

@@ -4,8 +4,10 @@ everything that happens to them are read-only: their lifecycle is enforced by th
 module alone, so the admin can look but not write around it."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from fugong.core.admin import ShowsPersonalData
 from fugong.services.models import (
     Assignment,
     CalendarDay,
@@ -18,6 +20,17 @@ from fugong.services.models import (
     TaskForce,
     ThankYouLetter,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TaskForce)
@@ -47,17 +60,6 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     date_hierarchy = "date"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class AssignmentInline(admin.TabularInline):
     model = Assignment
     fields = ["round", "role", "department", "task_force", "status", "claim_due", "reply_due"]
@@ -82,7 +84,8 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ReadOnlyAdmin):
+class ServiceRequestAdmin(ShowsPersonalData, ReadOnlyAdmin):
+    personal_data_label = _("诉求来电人电话（后台）")
     list_display = ["number", "enterprise", "category", "status", "created_at", "rating"]
     list_filter = ["status", "category", "channel", "rating", "grade"]
     search_fields = ["number", "title", "enterprise__name"]
@@ -113,7 +116,10 @@ class EscalationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ThankYouLetter)
-class ThankYouLetterAdmin(SimpleHistoryAdmin):
+class ThankYouLetterAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Read-only: a letter is recorded through its page or API, which also adds the step to
+    its request."""
+
     list_display = ["sender", "department", "request", "received_on"]
     list_filter = ["department"]
     raw_id_fields = ["request", "enterprise"]

@@ -24,13 +24,13 @@ from rest_framework.views import APIView
 from fugong.core.api import Conflict, body, idempotent
 from fugong.core.audit import personal_data_shown
 from fugong.core.filters import MAX_ID
+from fugong.core.forms import EARLIEST_MOMENT
 from fugong.core.models import Department, Region, User
 from fugong.core.permissions import can_see_personal_data, roles_permission
 from fugong.core.uploads import check_attachments
 from fugong.enterprises import api as enterprise_api
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to
-from fugong.resumption.api import EARLIEST
 from fugong.resumption.models import Report
 from fugong.resumption.selectors import reports_visible_to
 from fugong.services import calendar, services
@@ -1128,7 +1128,7 @@ class AsOfIn(serializers.Serializer):
     def validate_at(self, moment):
         if moment > timezone.now():
             raise serializers.ValidationError(_("截至时点不能晚于现在"))
-        if moment < EARLIEST:
+        if moment < EARLIEST_MOMENT:
             raise serializers.ValidationError(_("截至时点应在2000年1月1日以后"))
         return moment
 

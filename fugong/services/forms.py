@@ -1,6 +1,5 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import BootstrapFormMixin
@@ -22,6 +21,7 @@ from fugong.services.models import (
     Urgency,
     handler_key,
 )
+from fugong.services.selectors import requests_visible_to
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -199,20 +199,6 @@ class RequestFilterForm(BootstrapFormMixin, forms.Form):
     overdue = forms.BooleanField(required=False, label=_("只看逾期"))
 
 
-class AsOfForm(BootstrapFormMixin, forms.Form):
-    at = forms.DateTimeField(
-        label=_("截至"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-    )
-
-    def moment(self):
-        if self.is_valid() and self.cleaned_data.get("at"):
-            return min(self.cleaned_data["at"], timezone.now())
-        return timezone.now()
-
-
 class HandlerModelForm(BootstrapFormMixin, forms.ModelForm):
     handler = HandlerField()
 
@@ -269,6 +255,7 @@ class LetterForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if user.role == "department":
             self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)
             self.fields["department"].initial = user.department_id
@@ -277,7 +264,8 @@ class LetterForm(BootstrapFormMixin, forms.ModelForm):
         number = self.cleaned_data["request_number"].strip()
         if not number:
             return None
-        request = ServiceRequest.objects.filter(number=number).first()
+        # Only among the requests the user sees: the error must not tell which numbers exist.
+        request = requests_visible_to(self.user).filter(number=number).first()
         if request is None:
             raise ValidationError(_("没有编号为 %(number)s 的诉求") % {"number": number})
         return request

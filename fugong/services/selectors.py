@@ -11,8 +11,10 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     When,
 )
@@ -28,9 +30,11 @@ from fugong.services.models import (
     Assignment,
     Category,
     Extension,
+    RequestStep,
     ServiceRequest,
     TaskForce,
     ThankYouLetter,
+    UnassignedPeriod,
     handler_key,
 )
 
@@ -285,8 +289,26 @@ class SecondsBetween(Func):
         )
 
 
+def _deadlines_at(at: datetime) -> dict:
+    """The reply and resolve deadlines in force at `at`. A clock an extension moved later reads
+    them from the first extension approved after `at`, as they stood before it; the others (all
+    clocks, for a moment after the last approval) read its columns, and the subquery is not run."""
+    moved_later = Q(last_extended_at__gt=at)
+    first_later = Extension.objects.filter(
+        assignment=OuterRef("pk"), status=Extension.Status.APPROVED, decided_at__gt=at
+    ).order_by("decided_at", "id")
+    return {
+        f"{stage}_due_at": Case(
+            When(moved_later, then=Subquery(first_later.values(f"{stage}_due_before")[:1])),
+            default=F(f"{stage}_due"),
+        )
+        for stage in ("reply", "resolve")
+    }
+
+
 def _clock_aggregates(at: datetime) -> dict:
-    """Conditional counts over assignments, evaluated in the database in one pass."""
+    """Conditional counts over assignments, evaluated in the database in one pass (with the
+    deadlines of `_deadlines_at`)."""
     answered_by_t = Q(replied_at__lte=at)
     completed_by_t = Q(completed_at__lte=at)
     still_theirs_at_t = Q(ended_at__isnull=True) | Q(ended_at__gt=at)
@@ -297,17 +319,19 @@ def _clock_aggregates(at: datetime) -> dict:
             "id", filter=Q(responded_at__lte=at) & Q(responded_at__lte=F("claim_due"))
         ),
         "reply_decided": Count(
-            "id", filter=answered_by_t | (Q(reply_due__lte=at) & ~_passed_on_before("reply_due"))
+            "id",
+            filter=answered_by_t | (Q(reply_due_at__lte=at) & ~_passed_on_before("reply_due_at")),
         ),
         "replied": Count("id", filter=answered_by_t),
-        "replied_on_time": Count("id", filter=answered_by_t & Q(replied_at__lte=F("reply_due"))),
+        "replied_on_time": Count("id", filter=answered_by_t & Q(replied_at__lte=F("reply_due_at"))),
         "resolve_decided": Count(
             "id",
-            filter=completed_by_t | (Q(resolve_due__lte=at) & ~_passed_on_before("resolve_due")),
+            filter=completed_by_t
+            | (Q(resolve_due_at__lte=at) & ~_passed_on_before("resolve_due_at")),
         ),
         "resolved": Count("id", filter=completed_by_t),
         "resolved_on_time": Count(
-            "id", filter=completed_by_t & Q(completed_at__lte=F("resolve_due"))
+            "id", filter=completed_by_t & Q(completed_at__lte=F("resolve_due_at"))
         ),
         "rated": Count("id", filter=Q(rated_at__lte=at) & ~Q(rating="")),
         "satisfied": Count("id", filter=Q(rated_at__lte=at, rating__in=SATISFIED_RATINGS)),
@@ -317,7 +341,7 @@ def _clock_aggregates(at: datetime) -> dict:
             & (
                 (Q(claim_due__lt=at) & (Q(responded_at__isnull=True) | Q(responded_at__gt=at)))
                 | (
-                    Q(reply_due__lt=at, claimed_at__lte=at)
+                    Q(reply_due_at__lt=at, claimed_at__lte=at)
                     & (Q(replied_at__isnull=True) | Q(replied_at__gt=at))
                 )
             ),
@@ -332,8 +356,8 @@ CLOCK_FIELDS = [name for name in ClockFigures.__dataclass_fields__ if name != "l
 def _clock_rows(assignments: QuerySet[Assignment], at: datetime) -> list[dict]:
     return list(
         assignments.filter(assigned_at__lte=at)
-        .annotate(responded_at=Coalesce("claimed_at", "ended_at"))
-        .values("department_id", "task_force_id", "request__category")
+        .annotate(responded_at=Coalesce("claimed_at", "ended_at"), **_deadlines_at(at))
+        .values("department_id", "task_force_id", "category")
         .annotate(**_clock_aggregates(at))
         .order_by()
     )
@@ -355,7 +379,7 @@ def figures_as_of(at: datetime, *, user: User) -> RequestFigures:
         key = handler_key(row["department_id"], row["task_force_id"])
         handler = handlers.setdefault(key, HandlerRow(key=key))
         _fill(handler, row)
-        _fill(categories[row["request__category"]], row)
+        _fill(categories[row["category"]], row)
         _fill(total, row)
     _name_handlers(handlers)
     _count_letters(handlers, total, at, user=user)
@@ -400,36 +424,62 @@ def _count_letters(handlers, total: ClockFigures, at: datetime, *, user: User) -
         total.letters += row["n"]
 
 
+def _closed_at_moment(at: datetime):
+    """When the request was closed, as known at `at` (None: open then). A request the
+    coordinator reopened after `at` reads it from its steps: the last closing or reopening by
+    `at`, if it was a closing; the others (all, for a moment after the last reopening) read
+    `closed_at`, and the subquery is not run."""
+    last_by_t = RequestStep.objects.filter(
+        request=OuterRef("pk"), action__in=["close", "reopen"], at__lte=at
+    ).order_by("-at", "-id")
+    closing = Case(When(action="close", then=F("at")))
+    return Case(
+        When(
+            last_reopened_at__gt=at,
+            then=Subquery(last_by_t.annotate(closing=closing).values("closing")[:1]),
+        ),
+        default=F("closed_at"),
+    )
+
+
 def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories) -> dict:
     rows = (
         requests.filter(created_at__lte=at)
+        .annotate(closed_by_t=_closed_at_moment(at))
         .values("category")
         .annotate(
             n=Count("id"),
-            closed=Count("id", filter=Q(closed_at__lte=at)),
-            unassigned=Count("id", filter=Q(status=R.UNASSIGNED)),
+            closed=Count("id", filter=Q(closed_by_t__lte=at)),
             close_seconds=Sum(
-                SecondsBetween("created_at", "closed_at"), filter=Q(closed_at__lte=at)
+                SecondsBetween("created_at", "closed_by_t"), filter=Q(closed_by_t__lte=at)
             ),
         )
         .order_by()
     )
-    received = closed = unassigned = 0
+    received = closed = 0
     close_seconds = 0.0
     for row in rows:
         categories[row["category"]].requests = row["n"]
         categories[row["category"]].closed = row["closed"]
         received += row["n"]
         closed += row["closed"]
-        unassigned += row["unassigned"]
         close_seconds += row["close_seconds"] or 0.0
     return {
         "requests": received,
         "closed": closed,
         "open": received - closed,
-        "unassigned": unassigned,
+        "unassigned": _waiting_at(requests, at),
         "average_close_days": close_seconds / closed / 86400 if closed else None,
     }
+
+
+def _waiting_at(requests: QuerySet[ServiceRequest], at: datetime) -> int:
+    """Requests waiting for a unit (待分派) at `at`."""
+    return (
+        UnassignedPeriod.objects.filter(request__in=requests, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .count()
+    )
 
 
 RANKED = 3  # units on each of the red and black lists

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.filters import record_id
+from fugong.core.forms import AsOfForm
 from fugong.core.models import User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
 from fugong.enterprises.forms import VisitForm
@@ -170,8 +172,8 @@ def portal_request_new(request):
 @require_http_methods(["GET", "POST"])
 def request_new(request):
     initial = {}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = request.GET["enterprise"]
+    if enterprise_id := record_id(request.GET.get("enterprise")):
+        initial["enterprise"] = enterprise_id
     form = forms.StaffRequestForm(
         request.POST or None, request.FILES or None, user=request.user, initial=initial
     )
@@ -194,8 +196,8 @@ def request_new(request):
 def visit_new(request):
     """A visit and the requests raised during it, saved together."""
     initial = {}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = int(request.GET["enterprise"])
+    if enterprise_id := record_id(request.GET.get("enterprise")):
+        initial["enterprise"] = enterprise_id
     form = VisitForm(request.POST or None, user=request.user, initial=initial)
     raised = forms.VisitRequestFormSet(request.POST or None, prefix="requests")
     if request.method == "POST" and form.is_valid() and raised.is_valid():
@@ -551,13 +553,13 @@ def extension_decide(request, pk: int):
 
 @role_required(*FIGURE_ROLES)
 def figures(request):
-    at = forms.AsOfForm(request.GET).moment()
+    at = AsOfForm(request.GET).moment()
     return render(
         request,
         "services/figures.html",
         {
             "figures": figures_as_of(at, user=request.user),
-            "form": forms.AsOfForm(initial={"at": timezone.localtime(at)}),
+            "form": AsOfForm(initial={"at": timezone.localtime(at)}),
             "at_param": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
         },
     )
@@ -565,7 +567,7 @@ def figures(request):
 
 @role_required(*FIGURE_ROLES)
 def figures_export(request):
-    at = forms.AsOfForm(request.GET).moment()
+    at = AsOfForm(request.GET).moment()
     return xlsx_response(
         exports.figures_workbook(figures_as_of(at, user=request.user)),
         f"request-figures-{timezone.localtime(at):%Y%m%d-%H%M}.xlsx",
@@ -652,8 +654,8 @@ def routing_delete(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def deadlines(request):
     editing = None
-    if request.GET.get("edit", "").isdigit():
-        editing = get_object_or_404(DeadlinePolicy, pk=request.GET["edit"])
+    if policy_id := record_id(request.GET.get("edit")):
+        editing = get_object_or_404(DeadlinePolicy, pk=policy_id)
     form = forms.DeadlinePolicyForm(request.POST or None, instance=editing)
     if request.method == "POST":
         _require_coordinator(request)
@@ -675,7 +677,7 @@ def deadlines(request):
 @role_required(Role.COORDINATOR, Role.LEADER, Role.DEPARTMENT)
 @require_http_methods(["GET", "POST"])
 def calendar_view(request):
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = record_id(request.GET.get("year"))
     year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
     form = forms.CalendarDayForm(request.POST or None)
     if request.method == "POST":

@@ -79,6 +79,16 @@ def test_an_officer_turns_on_two_factor_and_then_needs_the_code(client, people, 
     assert accepted.status_code == 302, accepted.context["form"].errors
 
 
+def test_the_back_office_logs_in_through_the_login_that_asks_for_the_code(client, people):
+    response = client.get("/admin/login/?next=/admin/enterprises/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/enterprises/"
+    # The admin's own form, which would take the password alone, is not reachable by POST.
+    client.post("/admin/login/", {"username": "coordinator", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
 def test_without_two_factor_the_password_is_enough(client, people):
     assert log_in(client, "leader").status_code == 302
 

@@ -104,7 +104,10 @@ def test_history_is_available_through_the_api(people, login):
     )
     [latest, *_older] = client.get(reverse("api_enterprise_history", args=[a.pk])).json()
     assert latest["who"] == "coordinator"
-    assert latest["changes"] == [{"label": "在册职工人数", "old": "20", "new": "99"}]
+    assert latest["changes"] == [
+        {"label": "企业等级", "old": "—", "new": "B"},  # the rules read the headcount
+        {"label": "在册职工人数", "old": "20", "new": "99"},
+    ]
 
 
 def test_the_list_filters_like_the_page(people, login):

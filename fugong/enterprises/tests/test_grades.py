@@ -91,6 +91,51 @@ def test_an_enterprise_registered_through_the_service_is_graded_at_once(people, 
     assert enterprise.grade == "C" and not enterprise.grade_overridden
 
 
+def test_an_edit_of_what_the_rules_read_regrades_at_once_unless_graded_by_hand(people, district):
+    shop = services.enterprise_create(
+        actor=people.coordinator,
+        name="郑州新登记科技有限公司",
+        uscc=uscc_for(5001),
+        region=district.region(HUAIHE),
+        category="services_below",
+        payroll_headcount=4,
+    )
+    services.enterprise_update(actor=people.coordinator, enterprise=shop, address="大学路1号")
+    assert fresh(shop).grade == "C"
+    services.enterprise_update(actor=people.coordinator, enterprise=shop, is_key=True)
+    assert fresh(shop).grade == "A"  # key enterprises are A: its requests get A deadlines now
+    services.grade_override(actor=people.coordinator, enterprise=shop, grade="B", reason="核实")
+    services.enterprise_update(actor=people.coordinator, enterprise=shop, payroll_headcount=3)
+    assert (fresh(shop).grade, fresh(shop).grade_overridden) == ("B", True)
+
+
+def test_an_import_regrades_what_it_changes_and_a_grade_in_the_file_is_an_override(people):
+    from fugong.enterprises.tests.test_import import row, run
+
+    assert run(people, [row(企业类别="规下工业", 在册职工人数=6, 重点企业="否", 企业等级="")]).ok
+    enterprise = Enterprise.objects.get(uscc=uscc_for(900001))
+    assert (enterprise.grade, enterprise.grade_overridden) == ("", False)  # taken as is
+    file_without_grades = [row(企业类别="规上工业", 在册职工人数=6, 重点企业="否")]
+    result = services.enterprises_import(
+        actor=people.coordinator,
+        file=_without_column(file_without_grades, "企业等级"),
+    )
+    assert result.ok and fresh(enterprise).grade == "A"  # now 规上: the rules regrade it
+    assert run(people, [row(企业类别="规上工业", 在册职工人数=6, 重点企业="否", 企业等级="C")]).ok
+    graded = fresh(enterprise)
+    assert (graded.grade, graded.grade_overridden) == ("C", True)
+    assert graded.grade_reason == "导入文件指定的等级"
+    recompute(people)
+    assert fresh(enterprise).grade == "C"
+
+
+def _without_column(rows, header):
+    from fugong.enterprises.importing import HEADERS
+    from fugong.enterprises.tests.test_import import workbook
+
+    return workbook(rows, headers=[h for h in HEADERS if h != header])
+
+
 def test_an_enterprise_with_no_grade_counts_as_b(people, login):
     company_a = people.enterprise_a.enterprise
     assert company_a.grade == "" and company_a.effective_grade == "B"

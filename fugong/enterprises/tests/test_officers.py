@@ -328,6 +328,21 @@ def test_making_an_assignment_primary_demotes_the_current_one(people, targets, w
     assert list(primaries.values_list("officer__username", flat=True)) == ["li"]
 
 
+def test_the_api_makes_an_assignment_primary_within_the_caller_s_area(
+    people, targets, wang, li, login
+):
+    talent = targets["talent"]
+    other = services.liaison_assign(
+        actor=people.coordinator, enterprise=talent, officer=li, kind="service"
+    )
+    url = reverse("api_liaison_primary", args=[other.pk])
+    assert login(people.leader).post(url).status_code == 403
+    response = login(people.coordinator).post(url)
+    assert response.status_code == 200 and response.json()["is_primary"] is True
+    primaries = LiaisonAssignment.objects.filter(enterprise=talent, kind="service", is_primary=True)
+    assert list(primaries.values_list("officer__username", flat=True)) == ["li"]
+
+
 def test_the_same_officer_cannot_hold_the_same_kind_twice(people, targets, wang):
     with pytest.raises(ValidationError) as refused:
         services.liaison_assign(

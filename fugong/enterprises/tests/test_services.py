@@ -95,6 +95,7 @@ class TestEnterpriseUpdate:
         assert {(c.field, c.old, c.new) for c in delta.changes} == {
             ("payroll_headcount", 20, 35),
             ("contact_person", "张三", "李四"),
+            ("grade", "", "B"),  # the rules read the headcount: it is graded now
         }
 
     def test_saving_without_a_change_adds_no_history(self, people):

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from fugong.core.models import PersonalDataAccess
 from fugong.resumption.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,9 @@ def test_missing_reports_and_reminders(people, login):
     client = login(people.street_officer)
     missing = client.get(reverse("api_missing"), {"day": "2020-03-01"}).json()
     assert [e["name"] for e in missing["enterprises"]] == ["郑州甲方机械有限公司"]
+    # Whom to call, as the page lists them; the number shown in full is recorded.
+    assert missing["enterprises"][0]["contact_phone"] == "13812345678"
+    assert PersonalDataAccess.objects.filter(user=people.street_officer).exists()
     queued = client.post(
         reverse("api_reminders"), {"day": "2020-03-01"}, content_type="application/json"
     )

@@ -21,6 +21,7 @@ from fugong.services.models import (
     RequestStep,
     ServiceRequest,
     TaskForce,
+    UnassignedPeriod,
 )
 
 Role = User.Role
@@ -221,6 +222,7 @@ def _assign(
     assignment = Assignment.objects.create(
         request=request,
         role=role,
+        category=request.category,
         round=request.round,
         status=A.PENDING,
         assigned_at=at,
@@ -254,7 +256,7 @@ def _active(request: ServiceRequest) -> list[Assignment]:
     )
 
 
-def _refresh_status(request: ServiceRequest) -> None:
+def _refresh_status(request: ServiceRequest, *, at: datetime) -> None:
     """The request's status follows from its active assignments (once closed, it stays so)."""
     if request.status == R.CLOSED:
         return
@@ -268,8 +270,20 @@ def _refresh_status(request: ServiceRequest) -> None:
     else:
         status = R.PENDING
     if status != request.status:
-        request.status = status
+        _set_status(request, status, at=at)
         request.save(update_fields=["status"])
+
+
+def _set_status(request: ServiceRequest, status: str, *, at: datetime) -> None:
+    """Change the request's status (the caller saves it), keeping its unassigned periods: one
+    opens when it comes to wait for a unit, and closes when it stops waiting."""
+    if status == request.status:
+        return
+    if request.status == R.UNASSIGNED:
+        request.unassigned_periods.filter(ended_at__isnull=True).update(ended_at=at)
+    elif status == R.UNASSIGNED:
+        UnassignedPeriod.objects.create(request=request, started_at=at)
+    request.status = status
 
 
 def _required(value: str, field: str, message: str) -> str:

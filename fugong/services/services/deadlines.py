@@ -112,7 +112,8 @@ def extension_decide(
     note: str = "",
     at: datetime | None = None,
 ) -> Extension:
-    """Approving moves the deadline (and the later ones, so they stay in order)."""
+    """Approving moves the deadline (and the later ones, so they stay in order), on a clock
+    still running; the deadlines it replaces are kept on the extension."""
     _require_coordinator(actor)
     extension = Extension.objects.select_related("assignment").get(pk=extension.pk)
     assignment = _locked_assignment(extension.assignment)
@@ -123,6 +124,9 @@ def extension_decide(
     at = _now(at)
     extension.decided_by, extension.decided_at, extension.decision_note = actor, at, note.strip()
     if approve:
+        _move(assignment, "extend", at=at)  # an answered or ended clock has no deadline to move
+        extension.reply_due_before = assignment.reply_due
+        extension.resolve_due_before = assignment.resolve_due
         extension.status = Extension.Status.APPROVED
         extension.new_due = calendar.extend(
             assignment.due_for(extension.stage), extension.extra_days
@@ -131,7 +135,8 @@ def extension_decide(
             extension.new_due if extension.stage == Stage.REPLY else assignment.reply_due
         )
         assignment.resolve_due = max(assignment.resolve_due, extension.new_due)
-        assignment.save(update_fields=["reply_due", "resolve_due"])
+        assignment.last_extended_at = at
+        assignment.save(update_fields=["reply_due", "resolve_due", "last_extended_at"])
     else:
         extension.status = Extension.Status.REJECTED
     extension.save()

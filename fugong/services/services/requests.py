@@ -23,7 +23,7 @@ from fugong.core.validators import normalize_phone
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to
 from fugong.enterprises.services import visit_record
-from fugong.services.access import coordinators, handles
+from fugong.services.access import coordinators, handler_members, handles
 from fugong.services.models import (
     Assignment,
     Channel,
@@ -31,6 +31,7 @@ from fugong.services.models import (
     RoutingRule,
     ServiceRequest,
     TaskForce,
+    UnassignedPeriod,
     Urgency,
 )
 from fugong.services.services.base import (
@@ -50,6 +51,7 @@ from fugong.services.services.base import (
     _require_coordinator,
     _require_handler,
     _required,
+    _set_status,
     _step,
     _store_attachments,
     _tell,
@@ -117,6 +119,7 @@ def request_submit(
     _store_attachments(request, step, checked, actor=actor)
     rule = route_for(enterprise, category)
     if rule is None:
+        UnassignedPeriod.objects.create(request=request, started_at=at)
         _tell(
             coordinators(),
             request,
@@ -142,7 +145,7 @@ def request_submit(
         note=_("按分派规则自动分派"),
         rule=rule.pk,
     )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return request
 
 
@@ -268,7 +271,7 @@ def request_route(
     for co in co_departments:
         if co != department:
             _add_cohandler(request, department=co, task_force=None, actor=actor, at=at, note=note)
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return request
 
 
@@ -299,7 +302,7 @@ def request_add_cohandler(
         at=_now(at),
         note=note,
     )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return assignment
 
 
@@ -325,7 +328,7 @@ def assignment_claim(*, actor: User, assignment: Assignment, at: datetime | None
     assignment.claimed_at, assignment.claimed_by = at, actor
     assignment.save(update_fields=["status", "claimed_at", "claimed_by"])
     _step(assignment.request, Action.CLAIM, actor=actor, at=at, assignment=assignment)
-    _refresh_status(assignment.request)
+    _refresh_status(assignment.request, at=at)
     return assignment
 
 
@@ -363,7 +366,7 @@ def assignment_transfer(
         to=successor.handler_name,
         successor=successor.pk,
     )
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     return successor
 
 
@@ -382,7 +385,7 @@ def assignment_return(
     assignment.save(update_fields=["status", "ended_at", "end_reason"])
     request = assignment.request
     _step(request, Action.RETURN, actor=actor, at=at, assignment=assignment, note=reason)
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     if request.status == R.UNASSIGNED:
         _tell(
             coordinators(),
@@ -421,7 +424,7 @@ def assignment_reply(
     request = assignment.request
     step = _step(request, Action.REPLY, actor=actor, at=at, assignment=assignment, note=reply)
     _store_attachments(request, step, checked, actor=actor)
-    _refresh_status(request)
+    _refresh_status(request, at=at)
     if request.status == R.REPLIED:
         _tell(
             _enterprise_accounts(request),
@@ -492,21 +495,17 @@ def _reopen_after_rating(request, answered, *, actor, at, comment) -> None:
     request.round += 1
     request.save(update_fields=["reopen_count", "round"])
     _step(request, Action.REOPEN, actor=actor, at=at, note=comment, by="rating")
-    _restart(request, answered, actor=actor, at=at)
+    _restart(request, answered, actor=actor, at=at, why=_("企业不满意：%(c)s") % {"c": comment})
 
 
-def _restart(request, previous: Sequence[Assignment], *, actor, at) -> None:
-    """A new round for the units that answered last time, each with a fresh clock."""
+def _restart(request, previous: Sequence[Assignment], *, actor, at, why: str) -> None:
+    """A new round for the units that answered last time, each with a fresh clock, and told
+    why it came back."""
     for assignment in previous:
-        _assign(
-            request,
-            department=assignment.department,
-            task_force=assignment.task_force,
-            role=assignment.role,
-            actor=actor,
-            at=at,
-        )
-    _refresh_status(request)
+        handler = {"department": assignment.department, "task_force": assignment.task_force}
+        _assign(request, **handler, role=assignment.role, actor=actor, at=at)
+        _tell(handler_members(**handler), request, _("诉求退回重新办理"), why)
+    _refresh_status(request, at=at)
 
 
 def _complete(request, answered, *, actor, at, note) -> None:
@@ -520,7 +519,8 @@ def _complete(request, answered, *, actor, at, note) -> None:
         assignment.save(
             update_fields=["status", "ended_at", "end_reason", "completed_at", "rating", "rated_at"]
         )
-    request.status, request.closed_at = R.CLOSED, at
+    _set_status(request, R.CLOSED, at=at)
+    request.closed_at = at
     request.save(update_fields=["status", "closed_at"])
     _step(request, Action.CLOSE, actor=actor, at=at, note=note)
 
@@ -557,14 +557,26 @@ def request_reopen(
         if last_round
         else []
     )
-    request.status, request.closed_at, request.round = R.UNASSIGNED, None, request.round + 1
+    # With units to go back to, _restart assigns them at once: the request does not wait.
+    _set_status(request, R.PENDING if previous else R.UNASSIGNED, at=at)
+    request.closed_at, request.last_reopened_at, request.round = None, at, request.round + 1
     request.rating, request.rating_comment, request.rated_at = "", "", None
     request.save(
-        update_fields=["status", "closed_at", "round", "rating", "rating_comment", "rated_at"]
+        update_fields=[
+            "status",
+            "closed_at",
+            "last_reopened_at",
+            "round",
+            "rating",
+            "rating_comment",
+            "rated_at",
+        ]
     )
     _step(request, Action.REOPEN, actor=actor, at=at, note=reason, by="coordinator")
     if previous:
-        _restart(request, previous, actor=actor, at=at)
+        _restart(
+            request, previous, actor=actor, at=at, why=_("指挥部重新打开：%(r)s") % {"r": reason}
+        )
     else:
         _tell(coordinators(), request, _("诉求已重新打开，请分派"), request.title)
     return request

@@ -40,11 +40,15 @@ def _judged(assignment, due, met_at, at) -> tuple[int, int]:
 def figures_by_loop(at) -> dict:
     """{(handler key, category): {figure: value}} and request totals, for every request."""
     cells = defaultdict(lambda: defaultdict(int))
-    totals = {"requests": 0, "closed": 0}
+    totals = {"requests": 0, "closed": 0, "unassigned": 0}
     for request in ServiceRequest.objects.filter(created_at__lte=at).order_by("id"):
         totals["requests"] += 1
-        totals["closed"] += int(request.closed_at is not None and request.closed_at <= at)
-        for a in Assignment.objects.filter(request=request, assigned_at__lte=at):
+        totals["closed"] += int(_closed_at(request, at))
+        assignments = list(Assignment.objects.filter(request=request, assigned_at__lte=at))
+        handled = any(a.ended_at is None or a.ended_at > at for a in assignments)
+        totals["unassigned"] += int(not handled and not _closed_at(request, at))
+        for a in assignments:
+            reply_due, resolve_due = _deadlines_at(a, at)
             key = (
                 f"d{a.department_id}" if a.department_id else f"t{a.task_force_id}",
                 request.category,
@@ -55,30 +59,52 @@ def figures_by_loop(at) -> dict:
             responded_by_t = responded is not None and responded <= at
             cell["claim_decided"] += int(responded_by_t or a.claim_due <= at)
             cell["claimed_on_time"] += int(responded_by_t and responded <= a.claim_due)
-            decided, on_time = _judged(a, a.reply_due, a.replied_at, at)
+            decided, on_time = _judged(a, reply_due, a.replied_at, at)
             cell["reply_decided"] += decided
             cell["replied_on_time"] += on_time
             cell["replied"] += int(a.replied_at is not None and a.replied_at <= at)
             completed = a.completed_at if a.completed_at and a.completed_at <= at else None
             cell["resolved"] += int(completed is not None)
-            cell["resolved_on_time"] += int(completed is not None and completed <= a.resolve_due)
+            cell["resolved_on_time"] += int(completed is not None and completed <= resolve_due)
             passed_on = (
                 a.status in PASSED_ON
                 and a.replied_at is None
                 and a.ended_at is not None
-                and a.ended_at <= a.resolve_due
+                and a.ended_at <= resolve_due
             )
             cell["resolve_decided"] += int(
-                completed is not None or (a.resolve_due <= at and not passed_on)
+                completed is not None or (resolve_due <= at and not passed_on)
             )
             rated = a.rated_at is not None and a.rated_at <= at and a.rating
             cell["rated"] += int(bool(rated))
             cell["satisfied"] += int(bool(rated) and a.rating in SATISFIED_RATINGS)
-            cell["overdue"] += int(_overdue(a, at))
+            cell["overdue"] += int(_overdue(a, reply_due, at))
     return {"cells": cells, "totals": totals}
 
 
-def _overdue(a, at) -> bool:
+def _closed_at(request, at) -> bool:
+    """Closed at T, read from the steps: its last closing or reopening by T was a closing."""
+    last = (
+        request.steps.filter(action__in=["close", "reopen"], at__lte=at)
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last is not None and last.action == "close"
+
+
+def _deadlines_at(a, at):
+    """(reply, resolve) deadlines in force at T: before the first extension approved after T."""
+    later = (
+        a.extensions.filter(status="approved", decided_at__gt=at)
+        .order_by("decided_at", "id")
+        .first()
+    )
+    if later is None:
+        return a.reply_due, a.resolve_due
+    return later.reply_due_before, later.resolve_due_before
+
+
+def _overdue(a, reply_due, at) -> bool:
     if a.ended_at is not None and a.ended_at <= at:
         return False
     responded = a.claimed_at or a.ended_at
@@ -87,4 +113,4 @@ def _overdue(a, at) -> bool:
         return True
     claimed = a.claimed_at is not None and a.claimed_at <= at
     unreplied = a.replied_at is None or a.replied_at > at
-    return a.reply_due < at and claimed and unreplied
+    return reply_due < at and claimed and unreplied

@@ -72,6 +72,21 @@ def test_an_approved_extension_moves_the_deadline(file_request, people):
         services.extension_decide(actor=people.coordinator, extension=extension, approve=False)
 
 
+def test_an_extension_cannot_be_approved_once_the_clock_has_answered(file_request, people):
+    assignment = _claimed(file_request, people)
+    extension = services.extension_request(
+        actor=people.clerk, assignment=assignment, stage="reply", extra_days=2, reason="需外区调档"
+    )
+    services.assignment_reply(actor=people.clerk, assignment=assignment, reply="已办结。")
+    with pytest.raises(ValidationError, match="已答复"):
+        services.extension_decide(actor=people.coordinator, extension=extension, approve=True)
+    services.extension_decide(
+        actor=people.coordinator, extension=extension, approve=False, note="已答复，无需延期"
+    )
+    assignment.refresh_from_db()
+    assert assignment.reply_due == extension.current_due and assignment.last_extended_at is None
+
+
 def test_a_refused_extension_needs_a_reason_and_leaves_the_deadline(file_request, people):
     assignment = _claimed(file_request, people)
     extension = services.extension_request(

@@ -78,6 +78,71 @@ def test_figures_as_of_friday_noon(week, people):
     assert (permits.requests, permits.closed, permits.received) == (2, 1, 3)
 
 
+def test_requests_waiting_for_a_unit_are_counted_as_of_the_moment(week, people, desk):
+    r3 = ServiceRequest.objects.get(title="R3")
+    services.assignment_return(
+        actor=desk.rs_clerk, assignment=lead(r3), reason="非本单位", at=at("2020-03-18 09:00")
+    )
+    services.request_route(
+        actor=people.coordinator,
+        request=r3,
+        department=desk.sw,
+        note="改派商务局",
+        at=at("2020-03-19 09:00"),
+    )
+    waiting = [
+        figures_as_of(at(moment), user=people.leader).unassigned
+        for moment in (
+            "2020-03-18 08:59",
+            "2020-03-18 09:00",
+            "2020-03-19 08:59",
+            "2020-03-19 09:00",
+        )
+    ]
+    assert waiting == [0, 1, 1, 0]
+    assert figures_as_of(at("2020-03-18 12:00"), user=people.park_officer).unassigned == 0
+
+
+def test_a_request_reopened_later_still_counts_as_closed_before(week, people):
+    r1 = ServiceRequest.objects.get(title="R1")  # closed on Wednesday by the enterprise's rating
+    services.request_reopen(
+        actor=people.coordinator, request=r1, reason="企业再次来电", at=at("2020-03-21 10:00")
+    )
+    friday = figures_as_of(at("2020-03-20 12:00"), user=people.leader)
+    assert (friday.closed, friday.open) == (1, 2)
+    assert friday.average_close_days == pytest.approx(50 / 24)
+    saturday = figures_as_of(at("2020-03-21 12:00"), user=people.leader)
+    assert (saturday.closed, saturday.open, saturday.average_close_days) == (0, 3, None)
+
+
+def test_an_extension_approved_later_leaves_the_earlier_figures_as_they_were(file_request, people):
+    request = file_request(when="2020-03-16 10:00")  # permits: reply due Thu 19 March 23:59
+    clock = lead(request)
+    services.assignment_claim(actor=people.clerk, assignment=clock, at=at("2020-03-16 11:00"))
+    friday = at("2020-03-20 12:00")
+    before = figures_as_of(friday, user=people.leader)
+    extension = services.extension_request(
+        actor=people.clerk,
+        assignment=clock,
+        stage="reply",
+        extra_days=3,
+        reason="需外区调档",
+        at=at("2020-03-20 15:00"),
+    )
+    services.extension_decide(
+        actor=people.coordinator, extension=extension, approve=True, at=at("2020-03-23 09:00")
+    )
+    after = figures_as_of(friday, user=people.leader)
+    scjg_before, scjg_after = row(before, "区市场监管局"), row(after, "区市场监管局")
+    assert (scjg_after.overdue, scjg_after.reply_decided) == (1, 1)
+    assert {n: getattr(scjg_after, n) for n in FIELDS} == {
+        n: getattr(scjg_before, n) for n in FIELDS
+    }
+    # Once approved, the new deadline (Wed 25 March) is the one that counts.
+    monday = row(figures_as_of(at("2020-03-23 12:00"), user=people.leader), "区市场监管局")
+    assert (monday.overdue, monday.reply_decided) == (0, 0)
+
+
 def test_figures_as_of_an_earlier_moment_show_only_what_was_known(week, people):
     figures = figures_as_of(at("2020-03-16 12:00"), user=people.leader)
     assert (figures.requests, figures.closed) == (2, 0)
@@ -120,7 +185,39 @@ def _simulate(seed: int, file_request, people, desk) -> None:
         if rng.random() < 0.2:
             continue
         clerk = clerks[assignment.department_id]
+        if rng.random() < 0.2:  # not ours: back to the coordinator, who may route it again
+            services.assignment_return(
+                actor=clerk, assignment=assignment, reason="非本单位", at=moment
+            )
+            if rng.random() < 0.5:
+                services.request_route(
+                    actor=people.coordinator,
+                    request=request,
+                    department=rng.choice([desk.scjg, desk.rs]),
+                    note="改派",
+                    at=moment + timedelta(hours=rng.randrange(1, 48)),
+                )
+            continue
         services.assignment_claim(actor=clerk, assignment=assignment, at=moment)
+        if rng.random() < 0.35:  # more time asked for, granted or not some hours later
+            moment += timedelta(hours=rng.randrange(1, 60))
+            extension = services.extension_request(
+                actor=clerk,
+                assignment=assignment,
+                stage=rng.choice(["reply", "resolve"]),
+                extra_days=rng.randrange(1, 4),
+                reason="需协调",
+                at=moment,
+            )
+            moment += timedelta(hours=rng.randrange(1, 30))
+            approve = rng.random() < 0.7
+            services.extension_decide(
+                actor=people.coordinator,
+                extension=extension,
+                approve=approve,
+                note="" if approve else "请按期办理",
+                at=moment,
+            )
         moment += timedelta(hours=rng.randrange(1, 120))
         if rng.random() < 0.25:
             target = desk.rs if assignment.department == desk.scjg else desk.scjg
@@ -137,6 +234,14 @@ def _simulate(seed: int, file_request, people, desk) -> None:
             services.request_rate(
                 actor=people.enterprise_a, request=request, rating=rating, comment="意见", at=moment
             )
+            request.refresh_from_db()
+            if request.status == "closed" and rng.random() < 0.4:
+                services.request_reopen(
+                    actor=people.coordinator,
+                    request=request,
+                    reason="企业再次来电",
+                    at=moment + timedelta(hours=rng.randrange(1, 96)),
+                )
 
 
 @settings(
@@ -156,6 +261,7 @@ def test_figures_agree_with_a_request_by_request_reading(
         reference = figures_by_loop(moment)
         assert figures.requests == reference["totals"]["requests"]
         assert figures.closed == reference["totals"]["closed"]
+        assert figures.unassigned == reference["totals"]["unassigned"]
         for handler in figures.by_handler:
             expected = {
                 name: sum(v[name] for k, v in reference["cells"].items() if k[0] == handler.key)

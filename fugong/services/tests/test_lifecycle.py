@@ -142,6 +142,8 @@ def test_unsatisfied_sends_the_request_back_once_to_the_same_department(file_req
     assert second.assigned_at > first.assigned_at  # a fresh clock
     reopen = request.steps.get(action="reopen")
     assert reopen.note == "执照地址仍有误"
+    told = Notification.objects.get(recipient=people.clerk, title="诉求退回重新办理")
+    assert told.body == "企业不满意：执照地址仍有误"  # the unit learns what to put right
 
     services.assignment_claim(actor=people.clerk, assignment=second)
     services.assignment_reply(actor=people.clerk, assignment=second, reply="已重新核对。")
@@ -282,3 +284,99 @@ def test_a_closed_request_records_who_closed_it_and_why(file_request, people):
 
 def lead_or_none(request):
     return request.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).first()
+
+
+def _clock_in(state: str, file_request, people, desk) -> Assignment:
+    """Enterprise A's permit request, with 市场监管局's clock brought to `state`."""
+    clock = lead(file_request())
+    steps = {
+        "pending": [],
+        "in_progress": ["claim"],
+        "replied": ["claim", "reply"],
+        "done": ["claim", "reply", "rate"],
+        "transferred": ["claim", "transfer"],
+        "returned": ["return"],
+    }[state]
+    for step in steps:
+        if step == "claim":
+            services.assignment_claim(actor=people.clerk, assignment=clock)
+        elif step == "reply":
+            services.assignment_reply(actor=people.clerk, assignment=clock, reply="已办")
+        elif step == "rate":
+            services.request_rate(actor=people.enterprise_a, request=clock.request, rating="basic")
+        elif step == "transfer":
+            services.assignment_transfer(
+                actor=people.clerk, assignment=clock, department=desk.rs, reason="属用工"
+            )
+        else:
+            services.assignment_return(actor=people.clerk, assignment=clock, reason="非本单位")
+    clock.refresh_from_db()
+    assert clock.status == state
+    return clock
+
+
+CLOCK_MOVES = {
+    "claim": lambda p, a: services.assignment_claim(actor=p.clerk, assignment=a),
+    "reply": lambda p, a: services.assignment_reply(actor=p.clerk, assignment=a, reply="再答"),
+    "transfer": lambda p, a: services.assignment_transfer(
+        actor=p.clerk, assignment=a, department=a.department, reason="转"
+    ),
+    "return": lambda p, a: services.assignment_return(actor=p.clerk, assignment=a, reason="退"),
+    "extend": lambda p, a: services.extension_request(
+        actor=p.clerk, assignment=a, stage="reply", extra_days=1, reason="需时间"
+    ),
+}
+FORBIDDEN = [
+    (state, move)
+    for state in ("pending", "in_progress", "replied", "done", "transferred", "returned")
+    for move in CLOCK_MOVES
+    if state not in services.base.ASSIGNMENT_MOVES[move][0]
+]
+
+
+@pytest.mark.parametrize("state, move", FORBIDDEN, ids=[f"{m} when {s}" for s, m in FORBIDDEN])
+def test_every_move_a_clock_may_not_make_from_its_state_is_refused_and_leaves_no_trace(
+    state, move, file_request, people, desk
+):
+    clock = _clock_in(state, file_request, people, desk)
+    before = actions(clock.request)
+    with pytest.raises(ValidationError, match="不能"):
+        CLOCK_MOVES[move](people, clock)
+    clock.refresh_from_db()
+    assert clock.status == state and actions(clock.request) == before
+
+
+REQUEST_MOVES = {
+    "rate": lambda p, d, r: services.request_rate(
+        actor=p.enterprise_a, request=r, rating="satisfied"
+    ),
+    "route": lambda p, d, r: services.request_route(
+        actor=p.coordinator, request=r, department=d.sw
+    ),
+    "cohandle": lambda p, d, r: services.request_add_cohandler(
+        actor=p.coordinator, request=r, department=d.sw, note="协办"
+    ),
+    "close": lambda p, d, r: services.request_close(actor=p.coordinator, request=r, note="结"),
+}
+
+
+@pytest.mark.parametrize(
+    "state, move",
+    [
+        ("replied", "route"),
+        ("replied", "cohandle"),
+        ("done", "rate"),
+        ("done", "route"),
+        ("done", "cohandle"),
+        ("done", "close"),
+    ],
+)
+def test_a_request_answered_or_closed_refuses_what_no_longer_fits(
+    state, move, file_request, people, desk
+):
+    request = _clock_in(state, file_request, people, desk).request
+    before = actions(request)
+    with pytest.raises(ValidationError):
+        REQUEST_MOVES[move](people, desk, request)
+    request.refresh_from_db()
+    assert actions(request) == before

@@ -209,6 +209,41 @@ def test_a_department_records_its_thank_you_letter(login, people, file_request):
     assert "二七速度" in client.get(reverse("services:detail", args=[request.pk])).content.decode()
 
 
+def test_a_letter_names_only_a_request_its_department_sees(login, people, file_request, desk):
+    other = file_request("labour")  # 人社局's: 市场监管局 does not see it
+    response = login(people.clerk).post(
+        reverse("services:letters"),
+        {
+            "department": people.clerk.department_id,
+            "sender": "某企业",
+            "received_on": "2020-03-16",
+            "summary": "感谢",
+            "request_number": other.number,
+        },
+    )
+    assert response.status_code == 200 and not ThankYouLetter.objects.exists()
+    assert response.context["form"].errors["request_number"] == [
+        f"没有编号为 {other.number} 的诉求"
+    ]
+
+
+def test_the_back_office_shows_requests_and_letters_read_only_and_records_the_caller_s_phone(
+    client, people, file_request
+):
+    from django.contrib.admin.sites import site
+
+    from fugong.core.models import PersonalDataAccess
+
+    request = file_request()
+    admin_user = people.coordinator
+    client.force_login(admin_user)
+    assert client.get(f"/admin/services/servicerequest/{request.pk}/change/").status_code == 200
+    assert PersonalDataAccess.objects.filter(user=admin_user, object_id=request.pk).exists()
+    letters = site._registry[ThankYouLetter]
+    fake = type("R", (), {"user": admin_user})()
+    assert not letters.has_add_permission(fake) and not letters.has_change_permission(fake)
+
+
 def test_the_calendar_shows_the_national_exceptions_and_takes_local_ones(login, people):
     client = login(people.coordinator)
     html = client.get(reverse("services:calendar"), {"year": 2020}).content.decode()
