@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.filters import record_id
 from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
@@ -341,8 +342,9 @@ def application_list(request):
     status = request.GET.get("status", "")
     if status in Application.Status.values:
         applications = applications.filter(status=status)
-    if request.GET.get("policy", "").isdigit():
-        applications = applications.filter(policy_id=int(request.GET["policy"]))
+    policy_id = record_id(request.GET.get("policy"))
+    if policy_id:
+        applications = applications.filter(policy_id=policy_id)
     page = Paginator(applications.order_by("due_at", "id"), 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.forms import EARLIEST_MOMENT
 from fugong.core.models import User
 from fugong.core.permissions import has_role
 from fugong.core.uploads import check_attachments
@@ -43,6 +44,8 @@ def _check(policy: Policy, actor: User) -> None:
             errors["benefit_percent"] = [_("请填写比例")]
         if policy.mode == Mode.AUTO_GRANT:
             errors["benefit_kind"] = [_("免申即享的政策无需企业申报，只能按定额或在册职工人数兑现")]
+    if policy.situation_as_of and policy.situation_as_of < EARLIEST_MOMENT:
+        errors["situation_as_of"] = [_("复工情况时点应在2000年1月1日以后")]
     if policy.expires_on and policy.expires_on < policy.effective_on:
         errors["expires_on"] = [_("截止日期不能早于施行日期")]
     department_user = has_role(actor, Role.DEPARTMENT) and not has_role(actor, Role.COORDINATOR)
