@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dashboard_asof.py
 	$(BIN)/python bench/requests_figures.py
 	$(BIN)/python bench/shuttle_plan.py
+	$(BIN)/python bench/policy_match.py
 	FUGONG_VAR_DIR=$$(mktemp -d) $(BIN)/python bench/register_pages.py || true
 	$(BIN)/python bench/load/run.py
 	$(BIN)/python bench/faults/run.py

@@ -3,6 +3,7 @@ from django.urls import path
 from fugong.core import api_views as core_api
 from fugong.enterprises import api as enterprise_api
 from fugong.factors import api as factors_api
+from fugong.policies import api as policies_api
 from fugong.resumption import api as resumption_api
 from fugong.services import api as services_api
 
@@ -237,4 +238,79 @@ urlpatterns = [
     path("factors/figures/", factors_api.FactorFigures.as_view(), name="api_factor_figures"),
     path("counties/", factors_api.CountyList.as_view(), name="api_counties"),
     path("counties/<int:pk>/", factors_api.CountyDetail.as_view(), name="api_county"),
+    # The policy library (惠企政策): fugong/policies/api.py
+    path("policies/", policies_api.PolicyListCreate.as_view(), name="api_policies"),
+    path("policies/<int:pk>/", policies_api.PolicyDetail.as_view(), name="api_policy"),
+    path(
+        "policies/<int:pk>/publish/",
+        policies_api.PolicyPublish.as_view(),
+        name="api_policy_publish",
+    ),
+    path(
+        "policies/<int:pk>/expire/", policies_api.PolicyExpire.as_view(), name="api_policy_expire"
+    ),
+    path(
+        "policies/<int:pk>/rematch/",
+        policies_api.PolicyRematch.as_view(),
+        name="api_policy_rematch",
+    ),
+    path(
+        "policies/<int:pk>/matches/",
+        policies_api.PolicyMatches.as_view(),
+        name="api_policy_matches",
+    ),
+    path(
+        "policies/<int:pk>/explain/",
+        policies_api.PolicyExplain.as_view(),
+        name="api_policy_explain",
+    ),
+    path(
+        "policy-rule-attributes/",
+        policies_api.RuleAttributes.as_view(),
+        name="api_policy_rule_attributes",
+    ),
+    path("policy-figures/", policies_api.PolicyFigures.as_view(), name="api_policy_figures"),
+    path(
+        "policy-applications/",
+        policies_api.ApplicationListCreate.as_view(),
+        name="api_policy_applications",
+    ),
+    path(
+        "policy-applications/<int:pk>/",
+        policies_api.ApplicationDetail.as_view(),
+        name="api_policy_application",
+    ),
+    *[
+        path(
+            f"policy-applications/<int:pk>/{action}/",
+            view.as_view(),
+            name=f"api_policy_application_{action}",
+        )
+        for action, view in policies_api.APPLICATION_ACTION_VIEWS.items()
+    ],
+    path("payout-batches/", policies_api.BatchListCreate.as_view(), name="api_payout_batches"),
+    path("payout-batches/<int:pk>/", policies_api.BatchDetail.as_view(), name="api_payout_batch"),
+    *[
+        path(
+            f"payout-batches/<int:pk>/{action}/",
+            view.as_view(),
+            name=f"api_payout_batch_{action}",
+        )
+        for action, view in policies_api.BATCH_ACTION_VIEWS.items()
+    ],
+    path(
+        "objections/<int:pk>/handle/",
+        policies_api.ObjectionHandle.as_view(),
+        name="api_objection_handle",
+    ),
+    path(
+        "public/policies/",
+        policies_api.PublicPolicyList.as_view(),
+        name="api_public_policies",
+    ),
+    path(
+        "public/notices/<int:pk>/objections/",
+        policies_api.PublicObjection.as_view(),
+        name="api_public_objection",
+    ),
 ]

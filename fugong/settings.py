@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fugong.resumption",
     "fugong.services",
     "fugong.factors",
+    "fugong.policies",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,14 @@ SPECTACULAR_SETTINGS = {
         "ShuttleTripStatusEnum": "fugong.factors.models.ShuttleTrip.Status",
         "TripStopKindEnum": "fugong.factors.models.TripStop.Kind",
         "LoanStatusEnum": "fugong.factors.models.LoanApplication.Status",
+        "PolicyStatusEnum": "fugong.policies.models.Policy.Status",
+        "PolicyLevelEnum": "fugong.policies.models.Level",
+        "PolicyKindEnum": "fugong.policies.models.Kind",
+        "PolicyModeEnum": "fugong.policies.models.Mode",
+        "BenefitKindEnum": "fugong.policies.models.BenefitKind",
+        "PolicyApplicationStatusEnum": "fugong.policies.models.Application.Status",
+        "PayoutBatchStatusEnum": "fugong.policies.models.PayoutBatch.Status",
+        "ObjectionStatusEnum": "fugong.policies.models.Objection.Status",
     },
 }
 
@@ -236,8 +245,13 @@ TASKS = {
     }
 }
 # `fugong scheduler` (started by `fugong run`) enqueues these every FUGONG_SCHEDULER_SECONDS.
-FUGONG_PERIODIC_TASKS = ["fugong.services.tasks.check_deadlines"]
+FUGONG_PERIODIC_TASKS = [
+    "fugong.services.tasks.check_deadlines",
+    "fugong.policies.tasks.nightly_matching",  # works once a night, a no-op otherwise
+]
 FUGONG_SCHEDULER_SECONDS = env_int("FUGONG_SCHEDULER_SECONDS", 300)
+# The hour (Beijing time) from which the nightly policy matching runs, once a day.
+FUGONG_POLICY_MATCH_HOUR = env_int("FUGONG_POLICY_MATCH_HOUR", 1)
 
 # Text messages and e-mail go through a pluggable backend; the default writes to var/outbox.
 FUGONG_NOTIFICATION_BACKEND = env_str(

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("fugong.resumption.urls")),
     path("", include("fugong.services.urls")),
     path("", include("fugong.factors.urls")),
+    path("", include("fugong.policies.urls")),
     path("api/v1/", include("fugong.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),

@@ -7,7 +7,8 @@ Role = User.Role
 _ALL_STAFF = {Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT, Role.AREA_OFFICER, Role.LIAISON}
 
 _COORD, _LEAD = Role.COORDINATOR, Role.LEADER
-RESUMPTION, REQUESTS, REGISTER, FACTORS = _("复工"), _("诉求"), _("企业"), _("要素")
+RESUMPTION, REQUESTS, REGISTER = _("复工"), _("诉求"), _("企业")
+POLICIES, FACTORS = _("政策"), _("要素")
 
 # (label, url name, roles that see the link, menu it sits in; None: on the bar itself)
 NAV_ITEMS = [
@@ -15,6 +16,7 @@ NAV_ITEMS = [
     (_("企业服务"), "portal", {Role.ENTERPRISE}, None),
     (_("复工填报"), "portal_report", {Role.ENTERPRISE}, None),
     (_("我的诉求"), "services:portal_requests", {Role.ENTERPRISE}, None),
+    (_("我的政策"), "policies:portal_list", {Role.ENTERPRISE}, None),
     (_("复工看板"), "resumption:dashboard", _ALL_STAFF, RESUMPTION),
     (_("未填报"), "resumption:missing", {_COORD, Role.AREA_OFFICER}, RESUMPTION),
     (_("异常提示"), "resumption:flags", {_COORD, Role.AREA_OFFICER, Role.LIAISON}, RESUMPTION),
@@ -27,6 +29,9 @@ NAV_ITEMS = [
     (_("分派规则"), "services:routing", {_LEAD, _COORD}, REQUESTS),
     (_("办理期限"), "services:deadlines", {_LEAD, _COORD}, REQUESTS),
     (_("工作日历"), "services:calendar", {_LEAD, _COORD, Role.DEPARTMENT}, REQUESTS),
+    (_("惠企政策"), "policies:list", _ALL_STAFF, POLICIES),
+    (_("政策申请"), "policies:applications", _ALL_STAFF, POLICIES),
+    (_("兑现情况"), "policies:figures", _ALL_STAFF, POLICIES),
     (_("企业名录"), "enterprises:list", _ALL_STAFF, REGISTER),
     (
         _("建设工程"),

@@ -108,7 +108,7 @@ def ensure_coordinators_group():
 
     group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
     permissions = Permission.objects.filter(
-        content_type__app_label__in=["core", "enterprises", "services"]
+        content_type__app_label__in=["core", "enterprises", "services", "policies"]
     )
     group.permissions.set(permissions)
     return group

@@ -519,9 +519,9 @@ def entities_as_of(
     with its situation (asof_status, asof_payroll, asof_duty, asof_reported_at). A `grade`
     keeps enterprises of that grade (an ungraded one counts as B) and no projects."""
     results = []
-    for model, visible, subject in (
-        (Enterprise, enterprises_visible_to, "enterprise"),
-        (ConstructionProject, projects_visible_to, "project"),
+    for model, visible in (
+        (Enterprise, enterprises_visible_to),
+        (ConstructionProject, projects_visible_to),
     ):
         entities = _scoped(model.objects.filter(created_at__lte=at), user, visible)
         if category and (category == CONSTRUCTION) != (model is ConstructionProject):
@@ -534,21 +534,37 @@ def entities_as_of(
             entities = entities.filter(
                 Q(park=area) if area.is_park else Q(region__path__startswith=area.path)
             )
-        latest = Report.objects.filter(
-            **{subject: OuterRef("pk")},
-            superseded_at__isnull=True,
-            reported_at__lte=at,
-        ).order_by("-reported_at", "-id")
-        entities = entities.annotate(
-            asof_status=Subquery(latest.values("status")[:1]),
-            asof_payroll=Coalesce(
-                Subquery(latest.values("workers_on_payroll")[:1]), "payroll_headcount"
-            ),
-            asof_duty=Coalesce(Subquery(latest.values("workers_on_duty")[:1]), Value(0)),
-            asof_reported_at=Subquery(latest.values("reported_at")[:1]),
-        )
+        entities = with_situation(entities, at)
         results.append(_in_state(entities, state).select_related("region", "park"))
     return results[0], results[1]
+
+
+def with_situation(entities: QuerySet, at: datetime | None) -> QuerySet:
+    """Enterprises or projects annotated with their situation at `at` (asof_status, asof_payroll,
+    asof_duty, asof_reported_at), by the same rule as the figures: the latest report at or
+    before `at` that no correction superseded; none: no status, the register's payroll, nobody
+    on duty. `at=None` reads the latest situation from the current-state table."""
+    if at is None:
+        return entities.annotate(
+            asof_status=F("current_state__status"),
+            asof_payroll=Coalesce("current_state__workers_on_payroll", "payroll_headcount"),
+            asof_duty=Coalesce("current_state__workers_on_duty", Value(0)),
+            asof_reported_at=F("current_state__reported_at"),
+        )
+    subject = "project" if entities.model is ConstructionProject else "enterprise"
+    latest = Report.objects.filter(
+        **{subject: OuterRef("pk")},
+        superseded_at__isnull=True,
+        reported_at__lte=at,
+    ).order_by("-reported_at", "-id")
+    return entities.annotate(
+        asof_status=Subquery(latest.values("status")[:1]),
+        asof_payroll=Coalesce(
+            Subquery(latest.values("workers_on_payroll")[:1]), "payroll_headcount"
+        ),
+        asof_duty=Coalesce(Subquery(latest.values("workers_on_duty")[:1]), Value(0)),
+        asof_reported_at=Subquery(latest.values("reported_at")[:1]),
+    )
 
 
 def _of_grade(enterprises: QuerySet, grade: str) -> QuerySet:

@@ -280,3 +280,71 @@ def test_the_five_talent_enterprises_loans_are_the_seed_s(demo_district):
     assert figures.applications == 5 and {row["bank"] for row in figures.by_bank} >= {
         "中原银行郑州分行"
     }
+
+
+def test_the_policy_library_spans_four_levels_and_marks_its_examples(demo_district):
+    from fugong.policies.models import Policy
+
+    policies = list(Policy.objects.all())
+    assert {p.level for p in policies} == {"national", "province", "city", "district"}
+    real = [p for p in policies if not p.is_example]
+    assert sorted(p.document_number for p in real) == [
+        "人社部发〔2020〕11号",
+        "财政部 税务总局公告2020年第13号",
+        "财金〔2020〕5号",
+    ]
+    assert all("（示例）" in p.title and not p.document_number for p in policies if p.is_example)
+    assert {p.status for p in policies} == {"draft", "published", "expired"}
+
+
+def test_every_policy_s_matches_are_its_rule_applied_to_the_register(demo_district):
+    from fugong.policies import rules
+    from fugong.policies.models import Policy, PolicyMatch
+
+    for policy in Policy.objects.exclude(status="draft"):
+        stored = set(
+            PolicyMatch.objects.filter(policy=policy, ended_at__isnull=True).values_list(
+                "enterprise_id", flat=True
+            )
+        )
+        computed = set(
+            rules.matching(policy.rule, situation_at=policy.situation_as_of).values_list(
+                "pk", flat=True
+            )
+        )
+        assert stored == computed and stored, policy.title
+    social = Policy.objects.get(document_number="人社部发〔2020〕11号")
+    assert social.matches.count() == Enterprise.objects.count() == 27039
+
+
+def test_the_auto_grant_payout_is_reproduced_from_the_register(demo_district):
+    from decimal import Decimal
+
+    from fugong.policies.models import Objection, PayoutBatch
+
+    batch = PayoutBatch.objects.get()
+    assert batch.status == "paid" and batch.paid_on.isoformat() == "2020-03-18"
+    matched = set(batch.policy.matches.values_list("enterprise_id", flat=True))
+    lines = list(batch.lines.select_related("enterprise"))
+    assert {line.enterprise_id for line in lines} == matched
+    for line in lines:
+        assert line.amount == min(Decimal(200) * line.enterprise.payroll_headcount, Decimal(10000))
+    [excluded] = [line for line in lines if line.excluded]
+    assert Objection.objects.get(status="upheld").line == excluded
+    paid = sum(line.amount for line in lines if not line.excluded)
+    from fugong.policies.selectors import take_up_figures
+
+    rows, total = take_up_figures(User.objects.get(username="leader"))
+    grant = next(r for r in rows if r.policy == batch.policy)
+    assert (grant.matched, grant.paid, grant.amount) == (len(lines), len(lines) - 1, paid)
+    applications = Decimal("11700.00") + Decimal("50000.00")  # 盈鼎's interest and expansion
+    assert total.amount == paid + applications
+
+
+def test_the_demo_applications_cover_every_stage(demo_district):
+    from fugong.policies.models import Application
+
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == {"submitted", "more_info", "approved", "rejected", "paid"}
+    mine = Application.objects.get(enterprise__name="郑州康师傅食品有限公司")
+    assert mine.status == "submitted" and mine.applicant.username == "kangshifu"

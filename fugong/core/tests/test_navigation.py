@@ -21,7 +21,7 @@ def test_staff_menus_gather_their_links_and_mark_the_current_page(login, people)
 
 def test_a_menu_with_one_link_for_the_user_is_a_plain_link(login, people):
     entries = _entries(login(people.enterprise_a).get(reverse("portal")))
-    assert set(entries) == {"企业服务", "复工填报", "我的诉求", "建设工程"}
+    assert set(entries) == {"企业服务", "复工填报", "我的诉求", "我的政策", "建设工程"}
     assert all("links" not in e for e in entries.values())
 
 

@@ -34,6 +34,13 @@ PUBLIC = {
     "api_jobs": "the public job board's API: published openings only",
     "api_job": "one published opening, public",
     "api_hotlines": "the hotlines, public to read (adding one needs the coordinator: tested in factors)",
+    "policies:public_list": "惠企政策 are published for everyone to read",
+    "policies:public_detail": "one published policy, for everyone (drafts answer 404)",
+    "policies:public_attachment": "a published policy's document (drafts' answer 404)",
+    "policies:public_notices": "公示: payout lists are noticed publicly",
+    "policies:public_notice": "one noticed payout list, where anyone may object",
+    "api_public_policies": "the public policy list, for machines",
+    "api_public_objection": "anyone may object to a noticed payout list (the page allows it too)",
 }
 
 
@@ -268,6 +275,62 @@ CASES = {
     "api_factor_figures": Case("enterprise_a", FORBIDDEN),
     "api_counties": Case(None, UNAUTHENTICATED),
     "api_county": Case("nobody", FORBIDDEN, "get", pk("county")),
+    "policies:list": Case("enterprise_a", FORBIDDEN),
+    "policies:new": Case("street_officer", FORBIDDEN),
+    "policies:figures": Case("enterprise_b", FORBIDDEN),
+    "policies:figures_export": Case("enforcement", FORBIDDEN),
+    "policies:applications": Case("enterprise_b", FORBIDDEN),
+    "policies:application_detail": Case("enterprise_b", NOT_FOUND, "get", pk("application")),
+    "policies:application_action": Case(
+        "clerk", NOT_FOUND, "post", lambda w: {"pk": w["application"].pk, "action": "approve"}
+    ),
+    "policies:batch_detail": Case("clerk", NOT_FOUND, "get", pk("batch")),
+    "policies:batch_export": Case("enterprise_a", FORBIDDEN, "get", pk("batch")),
+    "policies:batch_action": Case(
+        "leader", FORBIDDEN, "post", lambda w: {"pk": w["batch"].pk, "action": "confirm"}
+    ),
+    "policies:objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "policies:attachment": Case("enterprise_b", NOT_FOUND, "get", pk("draft_attachment")),
+    "policies:detail": Case("clerk", NOT_FOUND, "get", pk("draft")),
+    "policies:edit": Case("clerk", FORBIDDEN, "get", pk("grant")),
+    "policies:explain": Case("enterprise_a", FORBIDDEN, "get", pk("grant")),
+    "policies:matches": Case("nobody", FORBIDDEN, "get", pk("grant")),
+    "policies:matches_export": Case("enforcement", FORBIDDEN, "get", pk("grant")),
+    "policies:action": Case(
+        "clerk", FORBIDDEN, "post", lambda w: {"pk": w["grant"].pk, "action": "expire"}
+    ),
+    "policies:portal_list": Case("coordinator", FORBIDDEN),
+    "policies:portal_detail": Case("enterprise_b", NOT_FOUND, "get", pk("draft")),
+    "policies:portal_apply": Case("leader", FORBIDDEN, "get", pk("grant")),
+    "api_policies": Case("enforcement", FORBIDDEN),
+    "api_policy": Case("clerk", NOT_FOUND, "get", pk("draft")),
+    "api_policy_publish": Case("clerk", NOT_FOUND, "post", pk("draft")),
+    "api_policy_expire": Case("clerk", FORBIDDEN, "post", pk("grant")),
+    "api_policy_rematch": Case("clerk", FORBIDDEN, "post", pk("grant")),
+    "api_policy_matches": Case("enterprise_a", FORBIDDEN, "get", pk("grant")),
+    "api_policy_explain": Case(
+        "enterprise_b", NOT_FOUND, "get", pk("grant"), lambda w: {"enterprise": w["a"].pk}
+    ),
+    "api_policy_rule_attributes": Case("enterprise_a", FORBIDDEN),
+    "api_policy_figures": Case("enterprise_b", FORBIDDEN),
+    "api_policy_applications": Case("enforcement", FORBIDDEN),
+    "api_policy_application": Case("enterprise_b", NOT_FOUND, "get", pk("application")),
+    **{
+        f"api_policy_application_{action}": Case(
+            "enterprise_b" if action in ("resubmit", "withdraw") else "clerk",
+            NOT_FOUND,
+            "post",
+            pk("application"),
+        )
+        for action in ("ask", "resubmit", "approve", "reject", "pay", "withdraw")
+    },
+    "api_payout_batches": Case("street_officer", FORBIDDEN),
+    "api_payout_batch": Case("clerk", NOT_FOUND, "get", pk("batch")),
+    **{
+        f"api_payout_batch_{action}": Case("clerk", NOT_FOUND, "post", pk("batch"))
+        for action in ("notice", "confirm", "pay")
+    },
+    "api_objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
 }
 
 
@@ -334,6 +397,7 @@ def world(people, district, submit):
     return {
         **services_world,
         **_factors_world(people, district, a, upload),
+        **_policies_world(people, district),
         "rule": GradeRule.objects.create(order=1, grade="A", is_key=True),
         "assignment": a.liaison_assignments.get(),
         "liaison_job": liaison_job,
@@ -491,4 +555,50 @@ def _factors_world(people, district, a, upload) -> dict:
             status="refused",
         ),
         "county": shenqiu,
+    }
+
+
+def _policies_world(people, district) -> dict:
+    from decimal import Decimal
+
+    from fugong.policies import services
+    from fugong.policies.models import Policy
+
+    def policy(**values):
+        return services.policy_create(
+            actor=people.coordinator,
+            policy=Policy(
+                issuer="二七区人社局",
+                level="district",
+                kind="subsidy",
+                summary="示例",
+                department=district.departments["rs"],
+                effective_on=date(2020, 2, 1),
+                benefit_kind="fixed",
+                benefit_amount=Decimal(1000),
+                **values,
+            ),
+            attachments=[SimpleUploadedFile("原文.png", PNG)],
+        )
+
+    draft = policy(title="草稿政策", mode="apply")
+    grant = policy(title="免申即享政策", mode="auto_grant")
+    applying = policy(title="申请政策", mode="apply")
+    services.policy_publish(actor=people.coordinator, policy=grant)
+    services.policy_publish(actor=people.coordinator, policy=applying)
+    application = services.application_submit(
+        actor=people.enterprise_a, policy=applying, statement="申请"
+    )
+    batch = services.payout_batch_create(actor=people.coordinator, policy=grant)
+    services.payout_notice_start(actor=people.coordinator, batch=batch)
+    objection = services.objection_file(
+        batch=batch, name="张三", phone="13812345678", content="异议"
+    )
+    return {
+        "draft": draft,
+        "draft_attachment": draft.attachments.get(),
+        "grant": grant,
+        "application": application,
+        "batch": batch,
+        "objection": objection,
     }

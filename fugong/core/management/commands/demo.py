@@ -7,6 +7,7 @@ from fugong.core import demo as core_demo
 from fugong.core.models import Region, User
 from fugong.enterprises import demo as enterprise_demo
 from fugong.factors import demo as factors_demo
+from fugong.policies import demo as policies_demo
 from fugong.resumption import demo as resumption_demo
 from fugong.services import demo as services_demo
 
@@ -112,5 +113,10 @@ def load_demo_district(*, password: str, stdout=None) -> list[User]:
         f"招聘岗位 {len(factors['openings'])} 个，热线 {len(factors['hotlines'])} 条，"
         f"返岗登记 {len(factors['workers'])} 人，直通车 {run.trips} 车次（用车 {run.vehicles} 辆），"
         f"贷款申请 {len(factors['loans'])} 笔"
+    )
+    library = policies_demo.load(departments=departments, coordinator=coordinator)
+    say(
+        f"惠企政策 {len(library['policies'])} 项，政策申请 {len(library['applications'])} 件，"
+        f"免申即享兑现清单 1 份（{library['batch'].lines.filter(excluded=False).count()} 家）"
     )
     return accounts
