@@ -499,7 +499,7 @@ class SeekerDetail(generics.RetrieveAPIView):
         return response
 
 
-class ApplicationOut(serializers.ModelSerializer):
+class JobApplicationOut(serializers.ModelSerializer):
     seeker_name = serializers.CharField(source="seeker.name")
     opening_title = serializers.CharField(source="opening.title")
     enterprise_name = serializers.CharField(source="opening.enterprise.name")
@@ -523,14 +523,14 @@ class ApplicationOut(serializers.ModelSerializer):
         ]
 
 
-class ApplicationIn(serializers.Serializer):
+class JobApplicationIn(serializers.Serializer):
     opening = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     seeker = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
 class ApplicationListCreate(generics.ListAPIView):
-    serializer_class = ApplicationOut
+    serializer_class = JobApplicationOut
     filter_backends = []
 
     def get_permissions(self):
@@ -542,10 +542,10 @@ class ApplicationListCreate(generics.ListAPIView):
             "seeker", "opening__enterprise"
         )
 
-    @extend_schema(request=ApplicationIn, responses={201: ApplicationOut})
+    @extend_schema(request=JobApplicationIn, responses={201: JobApplicationOut})
     @idempotent
     def post(self, request):
-        incoming = ApplicationIn(data=body(request))
+        incoming = JobApplicationIn(data=body(request))
         incoming.is_valid(raise_exception=True)
         values = incoming.validated_data
         opening = openings_visible_to(request.user).filter(pk=values["opening"]).first()
@@ -557,7 +557,7 @@ class ApplicationListCreate(generics.ListAPIView):
         application = services.application_create(
             actor=request.user, opening=opening, seeker=seeker, note=values["note"]
         )
-        return _created(ApplicationOut(application).data)
+        return _created(JobApplicationOut(application).data)
 
 
 class MoveIn(serializers.Serializer):
@@ -570,7 +570,7 @@ class ApplicationMove(APIView):
 
     permission_classes = [roles_permission(Role.COORDINATOR, Role.ENTERPRISE)]
 
-    @extend_schema(request=MoveIn, responses=ApplicationOut)
+    @extend_schema(request=MoveIn, responses=JobApplicationOut)
     @idempotent
     def post(self, request, pk: int):
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
@@ -579,7 +579,7 @@ class ApplicationMove(APIView):
         moved = services.application_move(
             actor=request.user, application=application, **incoming.validated_data
         )
-        return Response(ApplicationOut(moved).data)
+        return Response(JobApplicationOut(moved).data)
 
 
 # Returning workers
@@ -806,7 +806,7 @@ class VehicleWithdraw(APIView):
 # Planning runs
 
 
-class RunOut(serializers.ModelSerializer):
+class PlanningRunOut(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     trigger_display = serializers.CharField(source="get_trigger_display")
 
@@ -848,11 +848,11 @@ class UnplannedOut(serializers.ModelSerializer):
         fields = ["worker", "worker_name", "home_county", "reason", "reason_display"]
 
 
-class RunDetailOut(RunOut):
+class PlanningRunDetailOut(PlanningRunOut):
     unplanned = UnplannedOut(many=True)
 
-    class Meta(RunOut.Meta):
-        fields = [*RunOut.Meta.fields, "unplanned"]
+    class Meta(PlanningRunOut.Meta):
+        fields = [*PlanningRunOut.Meta.fields, "unplanned"]
 
 
 class PlanIn(serializers.Serializer):
@@ -875,7 +875,7 @@ class RunListCreate(generics.ListAPIView):
     """Planning runs. POST queues one (202): the task worker makes the plan, keeping confirmed
     and running trips; poll the run until its status is done."""
 
-    serializer_class = RunOut
+    serializer_class = PlanningRunOut
     filter_backends = []
 
     def get_permissions(self):
@@ -885,20 +885,20 @@ class RunListCreate(generics.ListAPIView):
     def get_queryset(self):
         return runs_visible_to(self.request.user)
 
-    @extend_schema(request=PlanIn, responses={202: RunOut})
+    @extend_schema(request=PlanIn, responses={202: PlanningRunOut})
     @idempotent
     def post(self, request):
         incoming = PlanIn(data=body(request))
         incoming.is_valid(raise_exception=True)
         run = services.planning_request(actor=request.user, **incoming.validated_data)
-        return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(PlanningRunOut(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RunDetail(generics.RetrieveAPIView):
     """A run with its figures, the first-fit baseline's, and every worker it could not place
     with the reason."""
 
-    serializer_class = RunDetailOut
+    serializer_class = PlanningRunDetailOut
     permission_classes = [roles_permission(*DISTRICT_STAFF)]
 
     def get_queryset(self):
