@@ -266,6 +266,8 @@ def enterprises_import(*, actor: User, file, dry_run: bool = False) -> ImportRes
                         "grade_reason",
                         "name_pinyin",
                         "name_initials",
+                        "updated_at",
+                        "version",
                     ],
                     batch_size=IMPORT_BATCH_SIZE,
                     default_user=actor,
@@ -321,6 +323,7 @@ def _plan(parsed, result: ImportResult) -> tuple[list[dict], list[Enterprise]]:
     # taken as is (so that export → import is lossless); one the rules would not give is an
     # override, with the file as its reason, which a later recompute leaves alone.
     rules, graded_by_file = grade_rules(), "grade" in parsed.present_keys
+    now = timezone.now()
     for _row_number, values in parsed.rows:
         current = existing.get(values["uscc"])
         if current is None:
@@ -347,6 +350,9 @@ def _plan(parsed, result: ImportResult) -> tuple[list[dict], list[Enterprise]]:
                 current.grade_overridden, current.grade_reason = True, IMPORT_GRADE_REASON
         elif not current.grade_overridden and changed.keys() & GRADING_FIELDS:
             current.grade = grade_for(current, rules)
+        # bulk_update sets no auto_now field: stamp the change as save() would, and raise the
+        # version, so an editor holding the old one is refused and the change is seen as new.
+        current.updated_at, current.version = now, current.version + 1
         updates.append(current)
     return creates, updates
 

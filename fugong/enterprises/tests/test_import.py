@@ -61,6 +61,7 @@ def test_it_creates_new_enterprises_with_history(people):
 
 def test_an_existing_code_is_updated_not_duplicated(people):
     run(people, [row()])
+    before = Enterprise.objects.get(uscc=uscc_for(900001))
     result = run(
         people,
         [
@@ -72,6 +73,8 @@ def test_an_existing_code_is_updated_not_duplicated(people):
     updated = Enterprise.objects.get(uscc=uscc_for(900001))
     assert (updated.payroll_headcount, updated.contact_person) == (2000, "王五")
     assert updated.history.count() == 2
+    # As an edit does: a new version (an editor holding the old one is refused) and the time.
+    assert updated.version == before.version + 1 and updated.updated_at > before.updated_at
 
 
 def test_an_unchanged_row_is_counted_and_left_alone(people):
