@@ -289,20 +289,23 @@ class SecondsBetween(Func):
         )
 
 
-def _deadlines_at(at: datetime) -> dict:
-    """The reply and resolve deadlines in force at `at`. A clock an extension moved later reads
-    them from the first extension approved after `at`, as they stood before it; the others (all
-    clocks, for a moment after the last approval) read its columns, and the subquery is not run."""
-    moved_later = Q(last_extended_at__gt=at)
+STAGES_EXTENDED = ("reply", "resolve")
+
+
+def _deadlines_in_columns() -> dict:
+    """The deadlines in force at T for a clock no extension moved after T: its columns."""
+    return {f"{stage}_due_at": F(f"{stage}_due") for stage in STAGES_EXTENDED}
+
+
+def _deadlines_before_later_extensions(at: datetime) -> dict:
+    """The deadlines in force at `at` for a clock an extension moved later: as they stood before
+    the first extension approved after `at`, which kept them."""
     first_later = Extension.objects.filter(
         assignment=OuterRef("pk"), status=Extension.Status.APPROVED, decided_at__gt=at
     ).order_by("decided_at", "id")
     return {
-        f"{stage}_due_at": Case(
-            When(moved_later, then=Subquery(first_later.values(f"{stage}_due_before")[:1])),
-            default=F(f"{stage}_due"),
-        )
-        for stage in ("reply", "resolve")
+        f"{stage}_due_at": Subquery(first_later.values(f"{stage}_due_before")[:1])
+        for stage in STAGES_EXTENDED
     }
 
 
@@ -354,9 +357,21 @@ CLOCK_FIELDS = [name for name in ClockFigures.__dataclass_fields__ if name != "l
 
 
 def _clock_rows(assignments: QuerySet[Assignment], at: datetime) -> list[dict]:
+    """The clocks' counts by unit and category, in two passes whose rows add up: the clocks
+    whose deadlines are their columns (all of them, as of a moment after the last extension; one
+    pass over the covering index, parallel on PostgreSQL), and the few an extension approved
+    after `at` moved, which read their earlier deadlines from it."""
+    clocks = assignments.filter(assigned_at__lte=at)
+    moved_later = Q(last_extended_at__gt=at)
+    return [
+        *_counted(clocks.exclude(moved_later), at, _deadlines_in_columns()),
+        *_counted(clocks.filter(moved_later), at, _deadlines_before_later_extensions(at)),
+    ]
+
+
+def _counted(clocks: QuerySet[Assignment], at: datetime, deadlines: dict) -> list[dict]:
     return list(
-        assignments.filter(assigned_at__lte=at)
-        .annotate(responded_at=Coalesce("claimed_at", "ended_at"), **_deadlines_at(at))
+        clocks.annotate(responded_at=Coalesce("claimed_at", "ended_at"), **deadlines)
         .values("department_id", "task_force_id", "category")
         .annotate(**_clock_aggregates(at))
         .order_by()
@@ -424,43 +439,30 @@ def _count_letters(handlers, total: ClockFigures, at: datetime, *, user: User) -
         total.letters += row["n"]
 
 
-def _closed_at_moment(at: datetime):
-    """When the request was closed, as known at `at` (None: open then). A request the
-    coordinator reopened after `at` reads it from its steps: the last closing or reopening by
-    `at`, if it was a closing; the others (all, for a moment after the last reopening) read
-    `closed_at`, and the subquery is not run."""
+def _closing_before_later_reopening(at: datetime):
+    """When a request the coordinator reopened after `at` was closed, as known at `at`: its
+    last closing or reopening by `at`, if that was a closing (None: open then)."""
     last_by_t = RequestStep.objects.filter(
         request=OuterRef("pk"), action__in=["close", "reopen"], at__lte=at
     ).order_by("-at", "-id")
     closing = Case(When(action="close", then=F("at")))
-    return Case(
-        When(
-            last_reopened_at__gt=at,
-            then=Subquery(last_by_t.annotate(closing=closing).values("closing")[:1]),
-        ),
-        default=F("closed_at"),
-    )
+    return Subquery(last_by_t.annotate(closing=closing).values("closing")[:1])
 
 
 def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories) -> dict:
-    rows = (
-        requests.filter(created_at__lte=at)
-        .annotate(closed_by_t=_closed_at_moment(at))
-        .values("category")
-        .annotate(
-            n=Count("id"),
-            closed=Count("id", filter=Q(closed_by_t__lte=at)),
-            close_seconds=Sum(
-                SecondsBetween("created_at", "closed_by_t"), filter=Q(closed_by_t__lte=at)
-            ),
-        )
-        .order_by()
-    )
+    """Requests by category, in two passes as `_clock_rows` makes them: those whose closing is
+    `closed_at`, and the few the coordinator reopened after `at`, read from their steps."""
+    filed = requests.filter(created_at__lte=at)
+    reopened_later = Q(last_reopened_at__gt=at)
+    rows = [
+        *_requests_counted(filed.exclude(reopened_later), at, F("closed_at")),
+        *_requests_counted(filed.filter(reopened_later), at, _closing_before_later_reopening(at)),
+    ]
     received = closed = 0
     close_seconds = 0.0
     for row in rows:
-        categories[row["category"]].requests = row["n"]
-        categories[row["category"]].closed = row["closed"]
+        categories[row["category"]].requests += row["n"]
+        categories[row["category"]].closed += row["closed"]
         received += row["n"]
         closed += row["closed"]
         close_seconds += row["close_seconds"] or 0.0
@@ -471,6 +473,21 @@ def _request_counts(requests: QuerySet[ServiceRequest], at: datetime, categories
         "unassigned": _waiting_at(requests, at),
         "average_close_days": close_seconds / closed / 86400 if closed else None,
     }
+
+
+def _requests_counted(requests: QuerySet[ServiceRequest], at: datetime, closed) -> list[dict]:
+    return list(
+        requests.annotate(closed_by_t=closed)
+        .values("category")
+        .annotate(
+            n=Count("id"),
+            closed=Count("id", filter=Q(closed_by_t__lte=at)),
+            close_seconds=Sum(
+                SecondsBetween("created_at", "closed_by_t"), filter=Q(closed_by_t__lte=at)
+            ),
+        )
+        .order_by()
+    )
 
 
 def _waiting_at(requests: QuerySet[ServiceRequest], at: datetime) -> int:

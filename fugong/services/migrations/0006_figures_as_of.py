@@ -122,6 +122,14 @@ class Migration(migrations.Migration):
             model_name='unassignedperiod',
             index=models.Index(fields=['started_at', 'ended_at'], name='services_un_started_acec54_idx'),
         ),
+        migrations.AddIndex(
+            model_name='assignment',
+            index=models.Index(condition=models.Q(('last_extended_at__isnull', False)), fields=['last_extended_at'], name='assignment_extended'),
+        ),
+        migrations.AddIndex(
+            model_name='servicerequest',
+            index=models.Index(condition=models.Q(('last_reopened_at__isnull', False)), fields=['last_reopened_at'], name='request_reopened'),
+        ),
         migrations.RunPython(copy_categories, migrations.RunPython.noop),
         migrations.RunPython(open_periods_for_waiting_requests, migrations.RunPython.noop),
         migrations.RunPython(fill_from_approved_extensions, migrations.RunPython.noop),
