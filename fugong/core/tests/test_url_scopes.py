@@ -3,6 +3,7 @@
 `test_every_url_pattern_has_a_scope_case` fails when a new URL pattern has no entry below: add one
 (who must be refused, and with which status) or, for a public URL, say why it is public."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -347,6 +348,58 @@ def url_names(resolver=None, namespace=None) -> set[str]:
     return names
 
 
+# More attempts on URLs that take several methods or actions: each is refused too.
+MORE_CASES = [
+    *(
+        (
+            "services:action",
+            Case(
+                "enterprise_b",
+                NOT_FOUND,
+                "post",
+                lambda w, action=action: {"pk": w["service_request"].pk, "action": action},
+            ),
+        )
+        for action in (
+            "reply",
+            "rate",
+            "transfer",
+            "return",
+            "extension",
+            "cohandle",
+            "route",
+            "escalate",
+            "close",
+            "reopen",
+        )
+    ),
+    *(
+        ("services:action", Case(persona, expected, "post", kwargs))
+        for persona, expected, kwargs in [
+            # Who does not handle the request, nor serve its enterprise, does not see it.
+            (
+                "enforcement",
+                NOT_FOUND,
+                lambda w: {"pk": w["service_request"].pk, "action": "route"},
+            ),
+            (
+                "park_officer",
+                NOT_FOUND,
+                lambda w: {"pk": w["service_request"].pk, "action": "close"},
+            ),
+        ]
+    ),
+    ("api_enterprise", Case("park_officer", NOT_FOUND, "patch", pk("a"))),
+    ("api_enterprise", Case("leader", FORBIDDEN, "patch", pk("a"))),
+    ("api_project", Case("enterprise_b", NOT_FOUND, "patch", pk("park_project"))),
+    ("api_routing_rule", Case("leader", FORBIDDEN, "patch", pk("routing_rule"))),
+    ("api_deadline_policy", Case("leader", FORBIDDEN, "patch", pk("deadline_policy"))),
+    ("api_calendar_day", Case("clerk", FORBIDDEN, "patch", pk("calendar_day"))),
+    ("api_grade_rule", Case("leader", FORBIDDEN, "patch", pk("rule"))),
+    ("api_grade_rule", Case("street_officer", FORBIDDEN, "delete", pk("rule"))),
+]
+
+
 def test_every_url_pattern_has_a_scope_case():
     missing = url_names() - set(CASES) - set(PUBLIC)
     assert not missing, f"add a scope case (or a public reason) for: {sorted(missing)}"
@@ -413,14 +466,25 @@ def world(people, district, submit):
     }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_outsiders_are_refused(name, people, world):
-    case = CASES[name]
+@pytest.mark.parametrize(
+    "name, case",
+    [*sorted(CASES.items()), *MORE_CASES],
+    ids=[
+        *sorted(CASES),
+        *(f"{n}-{c.persona}-{c.method}-{i}" for i, (n, c) in enumerate(MORE_CASES)),
+    ],
+)
+def test_outsiders_are_refused(name, case, people, world):
     client = Client()
     if case.persona:
         client.force_login(getattr(people, case.persona))
     url = reverse(name, kwargs=case.kwargs(world))
-    response = getattr(client, case.method)(url, case.data(world))
+    if case.method in ("patch", "put"):  # an API body, as clients send it
+        response = getattr(client, case.method)(
+            url, json.dumps(case.data(world)), content_type="application/json"
+        )
+    else:
+        response = getattr(client, case.method)(url, case.data(world))
     assert response.status_code in case.expected, (name, response.status_code)
     if case.expected == REDIRECT_TO_LOGIN:
         assert "login" in response.url
