@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from fugong.conftest import JIEFANG, MAZHAI_PARK, MAZHAI_TOWN, at
 from fugong.core.rates import format_rate
 from fugong.enterprises.tests.factories import EnterpriseFactory, ProjectFactory
-from fugong.resumption.models import Report
+from fugong.resumption.models import DailySnapshot, Report
 from fugong.resumption.selectors import (
     DISTRICT,
     _cube_from_current_state,
@@ -136,6 +136,22 @@ def test_the_daily_series_ends_with_the_moment_and_follows_late_reports(submit, 
     assert [p.total.on_duty for p in daily_series(first_day, until, user=DISTRICT)] == [7, 7]
     submit(a, "2020-03-02 18:00", "partly", duty=9)
     assert [p.total.on_duty for p in daily_series(first_day, until, user=DISTRICT)] == [7, 9, 9]
+
+
+def test_reports_dated_after_the_stored_days_leave_their_snapshots_alone(submit, people):
+    """The morning everyone reports: today's reports cannot change a past day's end, so the
+    stored days are neither recomputed nor found stale."""
+    a, b = people.enterprise_a.enterprise, people.enterprise_b.enterprise
+    submit(a, "2020-03-01 10:00", "partly", duty=5)
+    first_day, until = at("2020-03-01 00:00").date(), at("2020-03-04 12:00")
+    daily_series(first_day, until, user=DISTRICT)
+    stored = {s.day: s.computed_at for s in DailySnapshot.objects.all()}
+    submit(b, "2020-03-04 09:00", "resumed", duty=20)
+    submit(a, "2020-03-04 09:30", "resumed", duty=20)
+    series = daily_series(first_day, until, user=DISTRICT)
+    after = {s.day: s.computed_at for s in DailySnapshot.objects.filter(day__in=stored)}
+    assert stored and after == stored
+    assert [p.total.on_duty for p in series] == [5, 5, 5, 40]
 
 
 ENTITY_COUNT = 4
