@@ -25,3 +25,10 @@ def record_id(value) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= MAX_ID else None
+
+
+def querystring_without_page(request) -> str:
+    """The list's filters, for the pager's links to carry."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -70,3 +70,21 @@ class AsOfForm(BootstrapFormMixin, forms.Form):
         if self.is_valid() and self.cleaned_data.get("at"):
             return min(self.cleaned_data["at"], timezone.now())
         return timezone.now()
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def form_errors(form) -> str:
+    """A form's errors in one line for a flash message: 「字段：错误；…」."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.extend(f"{label}：{e}" if label else e for e in errors)
+    return "；".join(parts)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
 from fugong.core.exceptions import StaleRecord
+from fugong.core.filters import querystring_without_page
 from fugong.core.history import history_entries
 from fugong.core.import_pages import import_job_page
 from fugong.core.masking import mask_phone
@@ -68,18 +69,12 @@ PROJECT_ROLES = (*REGISTER_ROLES, Role.ENFORCEMENT, Role.ENTERPRISE)
 PAGE_SIZE = 50
 
 
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _list_page(request, *, filterset, template: str, results_template: str, extra=None):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": querystring_without_page(request),
         "mask": not can_see_personal_data(request.user),
         **(extra or {}),
     }
@@ -567,7 +562,7 @@ def coverage_page(request):
         "kind_label": LiaisonAssignment.Kind(choice["kind"]).label if choice["kind"] else "",
         "coverage": coverage(request.user, choice["group"]),
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": querystring_without_page(request),
         "kinds": LiaisonAssignment.Kind.choices,
         "can_assign": has_role(request.user, *ASSIGNING_ROLES),
     }

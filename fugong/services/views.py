@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
-from fugong.core.filters import record_id
-from fugong.core.forms import AsOfForm
+from fugong.core.filters import querystring_without_page, record_id
+from fugong.core.forms import AsOfForm, apply_errors, form_errors
 from fugong.core.models import User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
 from fugong.enterprises.forms import VisitForm
@@ -50,20 +50,6 @@ STAFF_FILING_ROLES = (Role.COORDINATOR, Role.AREA_OFFICER, Role.LIAISON)
 LETTER_ROLES = (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 # Lists
 
 
@@ -81,7 +67,7 @@ def request_list(request):
         {
             "form": form,
             "page": page,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "may_file": has_role(request.user, *STAFF_FILING_ROLES),
         },
     )
@@ -211,7 +197,7 @@ def visit_new(request):
                 actor=request.user, requests=items, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -235,7 +221,7 @@ def _submit(request, form, **values):
             **values,
         )
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return None
     messages.success(
         request,
@@ -387,7 +373,7 @@ def _act(action: str, service_request, user, data, files):
     try:
         run(s, user, service_request, d, mine)
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return form, None
     return None, done
 
@@ -484,20 +470,12 @@ def request_action(request, pk: int, action: str):
         messages.error(request, "；".join(exc.messages))
         return redirect("services:detail", pk=pk)
     if form is not None:
-        messages.error(request, _("未完成：%(errors)s") % {"errors": _form_errors(form)})
+        messages.error(request, _("未完成：%(errors)s") % {"errors": form_errors(form)})
     else:
         messages.success(request, done)
     if not requests_visible_to(request.user).filter(pk=pk).exists():
         return redirect("services:list")
     return redirect("services:detail", pk=pk)
-
-
-def _form_errors(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.extend(f"{label}：{e}" if label else e for e in errors)
-    return "；".join(parts)
 
 
 @login_required
@@ -544,7 +522,7 @@ def extension_decide(request, pk: int):
         else:
             messages.success(request, _("已审批"))
     else:
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     return redirect("services:extensions")
 
 
@@ -600,7 +578,7 @@ def letters(request):
                     request=form.cleaned_data["request_number"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("感谢信已登记"))
                 return redirect("services:letters")
@@ -637,7 +615,7 @@ def _saved(form, service, name: str, request) -> bool:
     try:
         service(actor=request.user, **{name: form.instance})
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return False
     return True
 
