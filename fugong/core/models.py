@@ -268,6 +268,27 @@ class ImportJob(models.Model):
         return f"{self.original_name} ({self.get_status_display()})"
 
 
+class StoredFile(models.Model):
+    """A file someone uploaded to a record, as fugong.core.uploads checked it: the name it came
+    with, its real type and its size. The record it belongs to and where it is stored are the
+    subclass's (its `file` field)."""
+
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
 class IdempotencyRecord(models.Model):
     """The first response to a create request that carried an Idempotency-Key."""
 

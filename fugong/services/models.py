@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fugong.core.models import Department, Region
+from fugong.core.models import Department, Region, StoredFile
 from fugong.core.validators import validate_phone
 from fugong.enterprises.models import Enterprise
 from fugong.resumption.models import Difficulty
@@ -536,7 +536,7 @@ def attachment_path(instance, filename: str) -> str:
     return f"requests/{instance.request_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="attachments"
     )
@@ -544,21 +544,10 @@ class Attachment(models.Model):
         RequestStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     file = models.FileField(_("文件"), upload_to=attachment_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=50)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Extension(models.Model):
