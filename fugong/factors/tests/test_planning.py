@@ -196,3 +196,44 @@ def test_a_few_workers_wait_for_others_to_fill_a_bus_but_no_longer_than_allowed(
     assert [t.day for t in alone.trips] == [DAY + timedelta(days=2)]  # waited two days, then rode
     baseline = first_fit(early + later, [Bus(1, 45)], max_wait_days=2, **kwargs)
     assert [(t.day, t.load) for t in baseline.trips] == [(DAY + timedelta(days=1), 22)]
+
+
+def test_the_solvers_stop_on_work_done_not_on_the_clock():
+    """A plan must not depend on how busy the machine is: CP-SAT runs on one worker with a fixed
+    seed and a deterministic budget, the routing search stops after a number of solutions; the
+    wall-clock limits are only a generous safety net."""
+    sat = planning.sat_solver().parameters
+    assert sat.num_workers == 1 and sat.random_seed == planning.SAT_SEED
+    assert sat.max_deterministic_time == planning.SAT_DETERMINISTIC_TIME
+    assert sat.max_time_in_seconds >= planning.SAFETY_SECONDS >= 60
+    routing = planning.routing_parameters()
+    assert routing.solution_limit == planning.SOLUTION_LIMIT
+    assert routing.time_limit.seconds >= planning.SAFETY_SECONDS
+
+
+def test_planning_the_same_input_twice_gives_the_identical_plan():
+    """Several counties and days, buses of three sizes (CP-SAT chooses among kinds) and groups
+    large enough for the routing solver: trips, stops, passengers, distances and the unplanned
+    list are the same, to the metre."""
+    origins = [SHENQIU, LUSHI, NOWHERE]
+    riders = [
+        rider(n, origin=origins[n % 3], earliest=DAY + timedelta(days=n % 4)) for n in range(240)
+    ]
+    buses = [Bus(n, [19, 45, 53][n % 3], order=n) for n in range(1, 8)]
+    kwargs = {"first_day": DAY, "last_day": DAY + timedelta(days=3), "depot": DEPOT}
+
+    def everything(plan):
+        trips = [
+            (t.bus.id, t.day, t.origin.key, [(d.place.key, d.riders) for d in t.drops])
+            for t in plan.trips
+        ]
+        distances = [(round(t.empty_km, 6), round(t.loaded_km, 6)) for t in plan.trips]
+        return trips, distances, sorted(plan.unplanned.items())
+
+    first, second = plan_trips(riders, buses, **kwargs), plan_trips(riders, buses, **kwargs)
+    assert any(len(t.drops) > 1 for t in first.trips) and first.unplanned
+    assert everything(first) == everything(second)
+    # The order the riders come in does not matter either: ties are broken by id.
+    assert everything(plan_trips(list(reversed(riders)), buses[::-1], **kwargs)) == everything(
+        first
+    )

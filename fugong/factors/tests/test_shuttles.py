@@ -242,3 +242,32 @@ def test_a_bad_plate_is_refused_with_the_reason(people):
             available_from=FIRST_DAY,
         )
     assert "不使用字母 I、O" in error.value.message_dict["plate"][0]
+
+
+def test_planning_the_same_registrations_twice_gives_the_same_trips(register, fleet, plan, people):
+    for n in range(40):
+        register(
+            [people.enterprise_a, people.enterprise_b][n % 2].enterprise,
+            county=[LUSHI, "411624"][n % 3 == 0],
+            earliest=FIRST_DAY + timedelta(days=n % 2),
+        )
+
+    def trips_of(run):
+        return [
+            (
+                t.vehicle_id,
+                t.date,
+                t.county_id,
+                t.distance_km,
+                list(t.stops.values_list("sequence", "enterprise_id", "km_from_previous")),
+                sorted(t.passengers.values_list("worker_id", flat=True)),
+            )
+            for t in run.trip_set.order_by("date", "vehicle_id")
+        ]
+
+    first, second = plan(), plan()
+    assert first.trips >= 2 and trips_of(first) == trips_of(second)
+    assert (first.vehicles, first.distance_km) == (second.vehicles, second.distance_km)
+    assert list(first.unplanned.values_list("worker", "reason")) == list(
+        second.unplanned.values_list("worker", "reason")
+    )
