@@ -835,6 +835,7 @@ class PlanningRunOut(serializers.ModelSerializer):
             "baseline_vehicles",
             "baseline_distance_km",
             "seconds",
+            "unusable_vehicles",
         ]
 
 

@@ -378,6 +378,11 @@ class PlanningRun(models.Model):
     baseline_vehicles = models.PositiveIntegerField(_("基准用车数"), default=0)
     baseline_distance_km = models.FloatField(_("基准总里程（公里）"), default=0)
     seconds = models.FloatField(_("规划用时（秒）"), default=0)
+    unusable_vehicles = models.PositiveIntegerField(
+        _("无法载客车辆数"),
+        default=0,
+        help_text=_("按本次上座率上限一名乘客也不能载的可用车辆（未参与规划）"),
+    )
 
     class Meta:
         verbose_name = _("直通车规划")

@@ -100,8 +100,9 @@ class Bus:
         )
 
     def capacity(self, seat_cap: float) -> int:
-        """Passengers allowed: the seats times the cap, rounded down (45 × 50% → 22)."""
-        return max(1, math.floor(self.seats * seat_cap + 1e-9))
+        """Passengers allowed: the seats times the cap, rounded down (45 × 50% → 22). It may be
+        0 (1 seat at 50%): such a bus carries nobody and is never planned."""
+        return math.floor(self.seats * seat_cap + 1e-9)
 
 
 @dataclass
@@ -207,7 +208,13 @@ class _Day:
             day += timedelta(days=1)
 
     def free_buses(self, day: date) -> list[Bus]:
-        return [b for b in self.buses if b.available_on(day) and (b.id, day) not in self.busy]
+        """The buses that may run on the day, are not held by a kept trip and can carry someone
+        at the cap."""
+        return [
+            b
+            for b in self.buses
+            if b.available_on(day) and (b.id, day) not in self.busy and b.capacity(self.seat_cap)
+        ]
 
     def holds(self, group: list[Rider], day: date, free: list[Bus]) -> bool:
         """A county's workers wait for the next day when they would not fill the smallest free
@@ -336,6 +343,7 @@ def assign_buses(
     on an earlier day as possible, make as few trips as possible, leave as few seats empty as
     possible. A small integer programme (OR-Tools CP-SAT, see `sat_solver`: the same input gives
     the same answer); the greedy rule below if it finds nothing within its budget."""
+    free = [bus for bus in free if bus.capacity(seat_cap) > 0]
     if not demand or not free:
         return {}
     from ortools.sat.python import cp_model

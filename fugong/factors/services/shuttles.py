@@ -167,7 +167,29 @@ def vehicle_register(
         available_from=available_from,
         available_until=available_until,
     )
+    vehicle.full_clean()
+    cap = configured_seat_cap()
+    if seat_limit(vehicle.seats, cap) == 0:
+        raise ValidationError(
+            {
+                "seats": [
+                    _("按当前上座率上限%(cap)s，%(seats)d座的车辆一名乘客也不能载，不能用作直通车")
+                    % {"cap": f"{cap:.0%}", "seats": vehicle.seats}
+                ]
+            }
+        )
     return saved(vehicle, actor=actor)
+
+
+def seat_limit(seats: int, seat_cap: Decimal) -> int:
+    """Passengers a bus of `seats` may carry at the cap: rounded down, possibly 0."""
+    return planning.Bus(0, seats).capacity(float(seat_cap))
+
+
+def configured_seat_cap() -> Decimal:
+    """The cap in use: that of the latest plan made, else the default (50%)."""
+    latest = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
+    return latest.seat_cap if latest is not None else DEFAULT_SEAT_CAP
 
 
 @transaction.atomic
@@ -280,6 +302,13 @@ def _new_run(
         requested_at=at,
     )
     run.full_clean()
+    run.unusable_vehicles = sum(
+        1
+        for seats in Vehicle.objects.filter(status=Vehicle.Status.ACTIVE).values_list(
+            "seats", flat=True
+        )
+        if seat_limit(seats, run.seat_cap) == 0
+    )
     run.save()
     return run
 

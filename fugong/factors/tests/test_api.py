@@ -273,3 +273,34 @@ def test_a_county_outside_the_table_gets_its_coordinates(login, people):
         400,
         "longitude",
     )
+
+
+def test_a_bus_that_would_carry_nobody_is_refused_and_the_run_warns(
+    login, people, register, django_capture_on_commit_callbacks
+):
+    client = login(people.coordinator)
+    bus = {
+        "plate": "豫A66666",
+        "seats": 5,
+        "operator": "公交",
+        "driver_name": "王师傅",
+        "driver_phone": "13700000001",
+        "available_from": FIRST_DAY.isoformat(),
+    }
+    assert post(client, "api_vehicles", bus).status_code == 201  # 5 × 50% = 2
+    register()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post(
+            client,
+            "api_shuttle_plans",
+            {
+                "first_day": FIRST_DAY.isoformat(),
+                "last_day": FIRST_DAY.isoformat(),
+                "seat_cap": "0.15",
+            },
+        )
+    assert queued.status_code == 202 and queued.json()["unusable_vehicles"] == 1
+    message = refusal(post(client, "api_vehicles", {**bus, "plate": "豫A66667"}), 400, "seats")
+    assert "一名乘客也不能载" in message
+    page = client.get(reverse("factors:run_detail", args=[queued.json()["id"]]))
+    assert "1辆车按上座率上限一名乘客也不能载" in page.content.decode()

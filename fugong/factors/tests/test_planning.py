@@ -1,6 +1,7 @@
 """The planner on plain values: its promises hold for any input (hypothesis), and it does better
 than first-fit where there is something to gain."""
 
+import math
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -237,3 +238,50 @@ def test_planning_the_same_input_twice_gives_the_identical_plan():
     assert everything(plan_trips(list(reversed(riders)), buses[::-1], **kwargs)) == everything(
         first
     )
+
+
+def test_a_bus_that_can_carry_nobody_at_the_cap_is_not_planned():
+    """Seats filled to at most the cap: one seat at 50% is nobody, not one passenger (100%)."""
+    assert Bus(1, 1).capacity(0.5) == 0 and Bus(2, 5).capacity(0.1) == 0
+    assert Bus(3, 45).capacity(0.5) == 22 and Bus(4, 5).capacity(0.2) == 1
+    riders = [rider(n) for n in range(3)]
+    for planner in (plan_trips, first_fit):
+        plan = planner(riders, [Bus(1, 5)], first_day=DAY, last_day=DAY, depot=DEPOT, seat_cap=0.1)
+        assert not plan.trips
+        assert plan.unplanned == dict.fromkeys(range(3), Reason.NO_VEHICLE)
+    plan = plan_trips(riders, [Bus(1, 5), Bus(2, 45)], first_day=DAY, last_day=DAY, depot=DEPOT)
+    assert [t.bus.id for t in plan.trips] == [2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 70), min_size=1, max_size=4),
+    st.integers(1, 100),
+    st.integers(0, 40),
+    st.integers(0, 3),
+)
+def test_no_trip_ever_carries_more_than_the_seats_times_the_cap_rounded_down(
+    seats, percent, workers, max_wait_days
+):
+    from fractions import Fraction
+
+    seat_cap = percent / 100
+    buses = [Bus(n, s, order=n) for n, s in enumerate(seats)]
+    riders = [
+        rider(n, origin=[SHENQIU, LUSHI][n % 2], earliest=DAY + timedelta(days=n % 2))
+        for n in range(workers)
+    ]
+    for planner in (plan_trips, first_fit):
+        plan = planner(
+            riders,
+            buses,
+            first_day=DAY,
+            last_day=DAY + timedelta(days=2),
+            depot=DEPOT,
+            seat_cap=seat_cap,
+            max_wait_days=max_wait_days,
+        )
+        for trip in plan.trips:
+            allowed = math.floor(Fraction(trip.bus.seats) * Fraction(percent, 100))
+            assert 0 < trip.load <= trip.capacity == allowed
+        assert plan.planned + len(plan.unplanned) == workers

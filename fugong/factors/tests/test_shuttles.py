@@ -271,3 +271,36 @@ def test_planning_the_same_registrations_twice_gives_the_same_trips(register, fl
     assert list(first.unplanned.values_list("worker", "reason")) == list(
         second.unplanned.values_list("worker", "reason")
     )
+
+
+def vehicle(people, plate, seats, **values):
+    return services.vehicle_register(
+        actor=people.coordinator,
+        plate=plate,
+        seats=seats,
+        operator="郑州公交集团",
+        driver_name="司机丁",
+        driver_phone="13700000009",
+        available_from=FIRST_DAY,
+        **values,
+    )
+
+
+def test_a_bus_that_carries_nobody_at_the_cap_is_left_out_and_the_run_says_so(
+    register, plan, people
+):
+    small = vehicle(people, "豫A66666", 5)  # 5 seats × 15% = 0.75: nobody
+    big = vehicle(people, "豫A77777", 45)  # 45 × 15% = 6.75: six
+    for _n in range(8):
+        register()
+    run = plan(last_day=FIRST_DAY, seat_cap="0.15")
+    assert run.unusable_vehicles == 1
+    assert set(active_trips().values_list("vehicle", flat=True)) == {big.pk}
+    assert max(t.passengers.count() for t in active_trips()) == 6 == active_trips()[0].capacity
+    assert not active_trips().filter(vehicle=small).exists()
+    placed_or_explained(run)
+    # At the cap now in use a 5-seat bus would carry nobody: it is refused, naming the field.
+    with pytest.raises(ValidationError) as error:
+        vehicle(people, "豫A55555", 5)
+    assert "一名乘客也不能载" in error.value.message_dict["seats"][0]
+    assert vehicle(people, "豫A55556", 7).seats == 7  # 7 × 15% = 1.05: one

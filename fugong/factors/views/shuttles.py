@@ -290,10 +290,16 @@ def run_list(request):
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已开始规划，完成后会通知您"))
+                if run.unusable_vehicles:
+                    messages.warning(request, unusable_warning(run))
                 return redirect("factors:run_detail", pk=run.pk)
     runs = runs_visible_to(request.user).select_related("requested_by")
     page = Paginator(runs, 20).get_page(request.GET.get("page"))
     return render(request, "factors/run_list.html", {"page": page, "form": form})
+
+
+def unusable_warning(run: PlanningRun) -> str:
+    return _("%(n)d辆车按上座率上限一名乘客也不能载，未参与规划") % {"n": run.unusable_vehicles}
 
 
 @role_required(*DISTRICT_STAFF)
@@ -320,6 +326,7 @@ def run_detail(request, pk: int):
                 for row in run.unplanned.values("reason").annotate(n=Count("id")).order_by("-n")
             ],
             "saved_km": run.baseline_distance_km - run.distance_km,
+            "unusable_warning": unusable_warning(run) if run.unusable_vehicles else "",
         },
     )
 
