@@ -59,11 +59,13 @@ from fugong.factors.models import (
     Vehicle,
 )
 from fugong.factors.selectors import (
+    PlanState,
     applications_visible_to,
     filter_public_openings,
     loan_figures,
     loans_visible_to,
     openings_visible_to,
+    plan_states,
     public_openings,
     recruitment_figures,
     runs_visible_to,
@@ -585,15 +587,28 @@ class ApplicationMove(APIView):
 # Returning workers
 
 
+class WorkerListOut(serializers.ListSerializer):
+    """The page's workers' trips and reasons, read together (a fixed number of queries)."""
+
+    def to_representation(self, data):
+        workers = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["plan_states"] = plan_states(workers)
+        return super().to_representation(workers)
+
+
 class WorkerOut(Masked):
     home_county = serializers.CharField(source="home_county.code")
     home_county_name = serializers.CharField(source="home_county.label")
     enterprise_name = serializers.CharField(source="enterprise.name")
+    trip = serializers.SerializerMethodField(help_text="所在车次（计划、已出发或已到达）")
+    unplanned_reason = serializers.SerializerMethodField(help_text="未安排的原因代码")
+    unplanned_reason_display = serializers.SerializerMethodField(help_text="未安排的原因")
     masked_id_fields = ("id_number",)
     masked_phone_fields = ("phone",)
 
     class Meta:
         model = ReturningWorker
+        list_serializer_class = WorkerListOut
         fields = [
             "id",
             "name",
@@ -608,7 +623,25 @@ class WorkerOut(Masked):
             "registered_at",
             "cancelled_at",
             "cancel_reason",
+            "trip",
+            "unplanned_reason",
+            "unplanned_reason_display",
         ]
+
+    def _state(self, worker) -> PlanState:
+        states = self.context.get("plan_states")
+        if states is None or worker.pk not in states:
+            return plan_states([worker])[worker.pk]
+        return states[worker.pk]
+
+    def get_trip(self, worker) -> int | None:
+        return self._state(worker).trip
+
+    def get_unplanned_reason(self, worker) -> str:
+        return self._state(worker).reason
+
+    def get_unplanned_reason_display(self, worker) -> str:
+        return self._state(worker).label
 
 
 class WorkerIn(serializers.Serializer):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.core.models import User
 from fugong.enterprises.selectors import enterprises_visible_to
@@ -20,6 +21,7 @@ from fugong.factors.models import (
     ReturningWorker,
     ShuttleTrip,
     TripPassenger,
+    UnplannedWorker,
     Vehicle,
 )
 
@@ -236,6 +238,91 @@ def seat_of(worker: ReturningWorker) -> TripPassenger | None:
 
 def latest_run() -> PlanningRun | None:
     return PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
+
+
+# Why a worker without a seat waits, beyond the reasons a run records (UnplannedWorker.Reason):
+# what happened since the latest run.
+WAITING = {
+    "pending_run": gettext_lazy("正在规划，完成后安排"),
+    "absent": gettext_lazy("发车时未到，待重新规划"),
+    "trip_cancelled": gettext_lazy("所乘车次已取消，待重新规划"),
+    "trip_superseded": gettext_lazy("所乘车次已调整，待重新规划"),
+    "not_planned": gettext_lazy("登记后尚未规划"),
+}
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """Where a worker stands: on a trip still on (`trip`), or waiting with the reason."""
+
+    trip: int | None = None
+    reason: str = ""  # a code of UnplannedWorker.Reason or WAITING; "" on a trip or cancelled
+    label: str = ""
+
+
+def plan_states(workers) -> dict[int, PlanState]:
+    """For each worker, their trip or why they have none, in a fixed number of queries: a run
+    in progress will place them; else the latest run's reason if it listed them; else what
+    took their last seat (absent at departure, trip cancelled or changed, with its reason);
+    else they registered after the latest plan. Cancelled registrations get an empty state."""
+    workers = list(workers)
+    if not workers:
+        return {}
+    ids = [w.pk for w in workers if w.cancelled_at is None]
+    seats = dict(
+        TripPassenger.objects.filter(
+            worker_id__in=ids,
+            removed_at__isnull=True,
+            trip__status__in=ShuttleTrip.ACTIVE_STATUSES,
+        ).values_list("worker_id", "trip_id")
+    )
+    states = {w.pk: PlanState() for w in workers}
+    states.update({pk: PlanState(trip=trip) for pk, trip in seats.items()})
+    waiting = [pk for pk in ids if pk not in seats]
+    queued = PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists()
+    latest = latest_run()
+    listed = dict(
+        UnplannedWorker.objects.filter(run=latest, worker_id__in=waiting).values_list(
+            "worker_id", "reason"
+        )
+    )
+    lost = {}
+    for seat in (
+        TripPassenger.objects.filter(worker_id__in=waiting)
+        .select_related("trip")
+        .order_by("worker_id", "-trip__date", "-id")
+    ):
+        lost.setdefault(seat.worker_id, seat)
+    for pk in waiting:
+        if queued:
+            states[pk] = _waiting("pending_run")
+        elif pk in listed:
+            reason = listed[pk]
+            states[pk] = PlanState(reason=reason, label=str(UnplannedWorker.Reason(reason).label))
+        else:
+            states[pk] = _lost_seat(lost.get(pk))
+    return states
+
+
+def _waiting(code: str, detail: str = "") -> PlanState:
+    label = str(WAITING[code])
+    return PlanState(reason=code, label=f"{label}（{detail}）" if detail else label)
+
+
+def _lost_seat(seat: TripPassenger | None) -> PlanState:
+    if seat is None:
+        return _waiting("not_planned")
+    trip = seat.trip
+    if seat.removed_at is not None and trip.status in (
+        ShuttleTrip.Status.DEPARTED,
+        ShuttleTrip.Status.ARRIVED,
+    ):
+        return _waiting("absent")
+    if trip.status == ShuttleTrip.Status.CANCELLED:
+        return _waiting("trip_cancelled", trip.ended_reason)
+    if trip.status == ShuttleTrip.Status.SUPERSEDED:
+        return _waiting("trip_superseded", trip.ended_reason)
+    return _waiting("not_planned")
 
 
 @dataclass

@@ -214,6 +214,14 @@ def vehicle_withdraw(*, actor: User, vehicle: Vehicle, on: date, reason: str) ->
     )
     for trip in affected:
         _end_trip(trip, T.SUPERSEDED, _("车辆退出：%(reason)s") % {"reason": reason[:150]}, actor)
+        _tell_enterprises(
+            trip,
+            title=_("返岗直通车已调整"),
+            body=_(
+                "%(date)s %(plate)s 从%(county)s接回贵企业员工的车次因车辆退出（%(reason)s）取消，将重新安排。"
+            ),
+            reason=reason,
+        )
     if affected:
         _replan_after(PlanningRun.Trigger.WITHDRAWAL, min(t.date for t in affected))
     return vehicle
@@ -320,10 +328,13 @@ def _enqueue(run_id: int) -> None:
 
 
 def _replan_after(trigger: str, day: date) -> None:
-    """Plan again over the rest of the latest run's range, when it covers `day`. The run is the
-    coordinator's who made that plan; its trigger says what changed."""
-    latest = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
-    if latest is None or not (latest.first_day <= day <= latest.last_day):
+    """Plan again over the rest of the range of the latest run that covers `day` (a later run
+    over other days does not stop it). The run is the coordinator's who made that plan; its
+    trigger says what changed."""
+    latest = PlanningRun.objects.filter(
+        status=PlanningRun.Status.DONE, first_day__lte=day, last_day__gte=day
+    ).first()
+    if latest is None:
         return
     if PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists():
         return  # the queued run will see the change
@@ -512,28 +523,36 @@ def trip_confirm(*, actor: User, trip: ShuttleTrip, at=None) -> ShuttleTrip:
         raise ValidationError(_("该车次已确认"), code="invalid_transition")
     trip.confirmed_at, trip.confirmed_by = now_or(at), actor
     saved(trip, actor=actor)
-    _tell_enterprises(trip)
+    _tell_enterprises(
+        trip,
+        title=_("返岗直通车已确认"),
+        body=_("%(date)s %(plate)s 从%(county)s接回贵企业员工，驾驶员%(driver)s。"),
+    )
     return trip
 
 
-def _tell_enterprises(trip: ShuttleTrip) -> None:
+def _tell_enterprises(trip: ShuttleTrip, *, title: str, body: str, reason: str = "") -> None:
+    """Tell the enterprises whose workers are on the trip (confirmed, cancelled, changed)."""
     from django.urls import reverse
 
     enterprise_ids = set(
         trip.passengers.filter(removed_at__isnull=True).values_list("worker__enterprise", flat=True)
     )
+    if not enterprise_ids:
+        return
     accounts = User.objects.filter(
         role=Role.ENTERPRISE, enterprise_id__in=enterprise_ids, is_active=True
-    )
+    ).order_by("pk")
     notify(
         recipients=accounts,
-        title=_("返岗直通车已确认"),
-        body=_("%(date)s %(plate)s 从%(county)s接回贵企业员工，驾驶员%(driver)s。")
+        title=title,
+        body=body
         % {
             "date": f"{trip.date:%m月%d日}",
             "plate": trip.vehicle.plate,
             "county": trip.county.name,
             "driver": trip.vehicle.driver_name,
+            "reason": reason[:100],
         },
         link=reverse("factors:trip_detail", args=[trip.pk]),
     )
@@ -587,11 +606,21 @@ def trip_arrive(*, actor: User, trip: ShuttleTrip, at=None) -> ShuttleTrip:
 
 @transaction.atomic
 def trip_cancel(*, actor: User, trip: ShuttleTrip, reason: str) -> ShuttleTrip:
-    """Call off a trip that has not left; its passengers wait for the next plan."""
+    """Call off a trip that has not left; its enterprises are told, and its passengers wait for
+    the next plan (not made at once: it would give them the same bus again), each shown the
+    reason meanwhile (`selectors.plan_states`)."""
     _require_dispatcher(actor)
     trip = locked(trip)
     require_status(trip, (T.PLANNED,), _("取消"))
     if not reason.strip():
         raise ValidationError({"reason": [_("请写明取消原因")]})
     _end_trip(trip, T.CANCELLED, reason.strip(), actor)
+    _tell_enterprises(
+        trip,
+        title=_("返岗直通车已取消"),
+        body=_(
+            "%(date)s %(plate)s 从%(county)s接回贵企业员工的车次已取消（%(reason)s），将重新安排。"
+        ),
+        reason=reason.strip(),
+    )
     return trip

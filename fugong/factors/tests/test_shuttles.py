@@ -304,3 +304,100 @@ def test_a_bus_that_carries_nobody_at_the_cap_is_left_out_and_the_run_says_so(
         vehicle(people, "豫A55555", 5)
     assert "一名乘客也不能载" in error.value.message_dict["seats"][0]
     assert vehicle(people, "豫A55556", 7).seats == 7  # 7 × 15% = 1.05: one
+
+
+def explained_everywhere(client, people) -> dict[int, str]:
+    """Every active registration is on a trip still on, or shows why not on its page and in the
+    API; returns the reasons shown by worker id."""
+    from django.urls import reverse
+
+    listed = {
+        row["id"]: row
+        for row in client.get(reverse("api_returning_workers"), {"page_size": 500}).json()[
+            "results"
+        ]
+    }
+    reasons = {}
+    for worker in ReturningWorker.objects.filter(cancelled_at__isnull=True):
+        row = listed[worker.pk]
+        page = client.get(reverse("factors:worker_detail", args=[worker.pk])).content.decode()
+        if seats_of(worker).exists():
+            assert row["trip"] == seats_of(worker).get().trip_id and not row["unplanned_reason"]
+            continue
+        assert row["trip"] is None and row["unplanned_reason"], row
+        assert row["unplanned_reason_display"] in page, row
+        detail = client.get(reverse("api_returning_worker", args=[worker.pk])).json()
+        assert detail["unplanned_reason"] == row["unplanned_reason"]
+        reasons[worker.pk] = row["unplanned_reason"]
+    return reasons
+
+
+def test_passengers_of_a_cancelled_trip_are_told_why_and_their_enterprise_is_told(
+    register, fleet, plan, people, login
+):
+    from fugong.core.models import Notification
+
+    workers = [register() for _n in range(3)]
+    register(people.enterprise_b.enterprise)
+    plan()
+    trip = active_trips().get()
+    services.trip_confirm(actor=people.coordinator, trip=trip)
+    services.trip_cancel(actor=people.coordinator, trip=trip, reason="道路封闭")
+    reasons = explained_everywhere(login(people.coordinator), people)
+    assert set(reasons.values()) == {"trip_cancelled"} and len(reasons) == 4
+    told = Notification.objects.filter(title="返岗直通车已取消")
+    assert {n.recipient for n in told} == {people.enterprise_a, people.enterprise_b}
+    assert all("道路封闭" in n.body for n in told)
+    run = plan()  # the next plan seats them again
+    assert not explained_everywhere(login(people.coordinator), people)
+    placed_or_explained(run)
+    assert all(seats_of(w).exists() for w in workers)
+
+
+def test_a_passenger_absent_at_departure_is_told_why_until_the_next_plan(
+    register, fleet, plan, people, login
+):
+    workers = [register() for _n in range(3)]
+    plan()
+    trip = active_trips().get()
+    services.trip_confirm(actor=people.coordinator, trip=trip)
+    absent = trip.passengers.get(worker=workers[0])
+    services.trip_depart(actor=people.coordinator, trip=trip, absent=[absent.pk])
+    late = register()  # registered after the plan
+    reasons = explained_everywhere(login(people.coordinator), people)
+    assert reasons == {workers[0].pk: "absent", late.pk: "not_planned"}
+
+
+def test_a_bus_dropping_out_tells_the_enterprises_and_re_plans_even_under_a_later_run(
+    register, fleet, plan, people, login, django_capture_on_commit_callbacks
+):
+    from fugong.core.models import Notification
+
+    for _n in range(30):
+        register()
+    register(people.enterprise_b.enterprise, county=LUSHI)
+    plan(last_day=FIRST_DAY + timedelta(days=1))
+    plan(first_day=FIRST_DAY + timedelta(days=10), last_day=FIRST_DAY + timedelta(days=12))
+    assert active_trips().filter(vehicle=fleet[0]).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vehicle_withdraw(
+            actor=people.coordinator, vehicle=fleet[0], on=FIRST_DAY, reason="车辆故障"
+        )
+    latest = PlanningRun.objects.first()
+    assert latest.trigger == "withdrawal" and latest.status == "done"
+    assert (latest.first_day, latest.last_day) == (FIRST_DAY, FIRST_DAY + timedelta(days=1))
+    assert not active_trips().filter(vehicle=fleet[0]).exists()
+    placed_or_explained(latest)
+    explained_everywhere(login(people.coordinator), people)
+    told = Notification.objects.filter(title="返岗直通车已调整")
+    assert {n.recipient for n in told} >= {people.enterprise_a}
+    assert all("车辆故障" in n.body for n in told)
+
+
+def test_while_a_re_plan_is_queued_the_waiting_workers_say_so(register, fleet, plan, people, login):
+    workers = [register() for _n in range(3)]
+    plan()
+    services.trip_cancel(actor=people.coordinator, trip=active_trips().get(), reason="改期")
+    services.planning_request(actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY)
+    reasons = explained_everywhere(login(people.coordinator), people)
+    assert reasons == dict.fromkeys((w.pk for w in workers), "pending_run")

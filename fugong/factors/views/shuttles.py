@@ -45,8 +45,8 @@ from fugong.factors.models import (
     UnplannedWorker,
 )
 from fugong.factors.selectors import (
-    latest_run,
     passengers_visible_to,
+    plan_states,
     runs_visible_to,
     seat_of,
     trips_visible_to,
@@ -104,6 +104,9 @@ def worker_list(request):
         workers = filter_workers(workers, form.cleaned_data)
     workers = workers.annotate(on_trip=Exists(_seated())).order_by("-registered_at", "-id")
     page = Paginator(workers, 50).get_page(request.GET.get("page"))
+    states = plan_states(page.object_list)
+    for worker in page.object_list:
+        worker.state = states[worker.pk]
     _record_shown(request, "返岗人员身份证号", len(page.object_list))
     return render(
         request,
@@ -142,10 +145,6 @@ def worker_detail(request, pk: int):
     worker = get_object_or_404(
         workers_visible_to(request.user).select_related("home_county", "enterprise"), pk=pk
     )
-    run = latest_run()
-    unplanned = (
-        UnplannedWorker.objects.filter(run=run, worker=worker).first() if run is not None else None
-    )
     _record_shown(request, "返岗人员身份证号", 1, worker.pk)
     return render(
         request,
@@ -153,7 +152,7 @@ def worker_detail(request, pk: int):
         {
             "worker": worker,
             "seat": seat_of(worker),
-            "unplanned": unplanned,
+            "state": plan_states([worker])[worker.pk],
             "may_cancel": worker.is_active and has_role(request.user, *FOR_ENTERPRISE),
             "cancel_form": forms.ReasonForm(),
             **_masking(request.user),
@@ -411,7 +410,7 @@ TRIP_ACTIONS = {
     "arrive": (lambda u, t, p: services.trip_arrive(actor=u, trip=t), _("已登记到达")),
     "cancel": (
         lambda u, t, p: services.trip_cancel(actor=u, trip=t, reason=p.get("reason", "")),
-        _("车次已取消"),
+        _("车次已取消，已通知企业；乘客待重新规划"),
     ),
 }
 
