@@ -78,7 +78,11 @@ def worker_build(
         registered_by=actor,
         registered_at=at,
     )
-    worker.full_clean(exclude=["home_county"], validate_constraints=False)
+    # The county may be new (saved with the worker); the enterprise and the actor are rows
+    # already read, so checking that they exist would cost a query per spreadsheet row.
+    worker.full_clean(
+        exclude=["home_county", "enterprise", "registered_by"], validate_constraints=False
+    )
     return worker
 
 
@@ -293,6 +297,7 @@ def _queue_run(**values) -> PlanningRun:
 def _new_run(
     *, requested_by, first_day, last_day, seat_cap, trigger, at, max_wait_days=0
 ) -> PlanningRun:
+    _require_depot()
     if last_day < first_day:
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
@@ -359,9 +364,14 @@ def execute_run(run_id: int, *, distance: planning.Distance | None = None) -> Pl
         try:
             with transaction.atomic():
                 _execute(run, distance or planning.haversine_km)
+        except ValidationError as exc:  # what changed since the run was queued, in Chinese
+            run.status, run.error = PlanningRun.Status.FAILED, "；".join(exc.messages)[:300]
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
         except Exception as exc:  # recorded on the run instead of leaving it queued for ever
             logger.exception("shuttle planning run %s failed", run_id)
-            run.status, run.error = PlanningRun.Status.FAILED, str(exc)[:300]
+            run.status = PlanningRun.Status.FAILED
+            run.error = (_("规划出错（已记入日志）：%(error)s") % {"error": exc})[:300]
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "error", "finished_at"])
         return run
@@ -382,7 +392,7 @@ def _execute(run: PlanningRun, distance) -> None:
     common = {
         "first_day": run.first_day,
         "last_day": run.last_day,
-        "depot": _depot(),
+        "depot": _require_depot(),
         "seat_cap": seat_cap,
         "busy": {(t.vehicle_id, t.date) for t in kept},
         "distance": distance,
@@ -444,14 +454,30 @@ def _bus(vehicle: Vehicle) -> planning.Bus:
     )
 
 
-def _depot() -> planning.Place:
-    """Where the buses set out: the district's centre, else its seat in the division table."""
+def _depot() -> planning.Place | None:
+    """Where the buses set out: the district's centre, else its seat in the division table;
+    None when neither is known (no plan can be made)."""
     district = Region.objects.filter(kind=Region.Kind.DISTRICT).first()
     point = district.own_coordinates if district is not None else None
     if point is not None:
         return planning.Place("district", district.name, point[1], point[0])
     seat = district_seat()
-    return planning.Place("district", "", *(seat or (None, None)))
+    if seat is None:
+        return None
+    return planning.Place("district", district.name if district else "", *seat)
+
+
+def _require_depot() -> planning.Place:
+    depot = _depot()
+    if depot is None:
+        raise ValidationError(
+            _(
+                "未设置直通车的出发点：本区没有坐标，区划表中也没有本区的驻地。"
+                "请在后台为本区（区划）填写经纬度后再规划"
+            ),
+            code="no_depot",
+        )
+    return depot
 
 
 def _store(run: PlanningRun, plan: planning.Plan, workers: dict, distance) -> None:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.filters import record_id
 from fugong.core.import_pages import import_job_page
 from fugong.core.models import ImportJob
 from fugong.core.permissions import has_role, role_required
@@ -443,6 +444,14 @@ def trip_manifest(request, pk: int):
 # Counties without coordinates
 
 
+def _county_id(value: str) -> int:
+    """The posted county's id; anything else is no county (404), not a crash."""
+    pk = record_id(value)
+    if pk is None:
+        raise Http404(_("没有这个县（区）"))
+    return pk
+
+
 @role_required(*DISTRICT_STAFF)
 @require_http_methods(["GET", "POST"])
 def counties(request):
@@ -453,7 +462,9 @@ def counties(request):
     if request.method == "POST":
         if not may_dispatch(request.user):
             raise PermissionDenied
-        editing = get_object_or_404(County, pk=request.POST.get("county", ""), is_reference=False)
+        editing = get_object_or_404(
+            County, pk=_county_id(request.POST.get("county", "")), is_reference=False
+        )
     form = forms.CountyLocationForm(request.POST or None, instance=editing)
     if editing is not None and form.is_valid():
         form.instance._history_user = request.user
