@@ -75,6 +75,7 @@ from fugong.factors.selectors import (
     vehicles_visible_to,
     workers_visible_to,
 )
+from fugong.factors.services.loans import interest_policies
 from fugong.factors.views.shuttles import filter_workers, trip_passengers
 
 SEEKER_READERS = (*RECRUITERS, Role.LEADER, Role.AREA_OFFICER, Role.LIAISON, Role.ENTERPRISE)
@@ -1136,6 +1137,12 @@ class TripManifest(APIView):
 
 class LoanOut(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name")
+    subsidy_policy_title = serializers.CharField(
+        source="subsidy_policy.title", default=None, allow_null=True
+    )
+    subsidy_policy_number = serializers.CharField(
+        source="subsidy_policy.document_number", default=None, allow_null=True
+    )
     is_talent = serializers.BooleanField(source="enterprise.is_talent")
     status_display = serializers.CharField(source="get_status_display")
 
@@ -1151,6 +1158,9 @@ class LoanOut(serializers.ModelSerializer):
             "bank",
             "term_months",
             "subsidy_policy",
+            "subsidy_policy_title",
+            "subsidy_policy_number",
+            "subsidy_note",
             "status",
             "status_display",
             "submitted_on",
@@ -1171,8 +1181,23 @@ class LoanIn(serializers.Serializer):
     purpose = serializers.CharField(max_length=200)
     bank = serializers.CharField(max_length=60)
     term_months = serializers.IntegerField(min_value=1, max_value=360)
-    subsidy_policy = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
+    subsidy_policy = serializers.PrimaryKeyRelatedField(
+        queryset=interest_policies(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="政策库中已发布的贷款贴息政策编号",
+        error_messages={
+            "does_not_exist": _("没有这个已发布的贷款贴息政策：%(pk_value)s"),
+            "incorrect_type": _("贴息政策应为政策编号"),
+        },
+    )
+    subsidy_note = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="政策库中没有的贴息政策",
     )
     submitted_on = serializers.DateField(required=False)
 
@@ -1206,7 +1231,7 @@ class LoanListCreate(generics.ListAPIView):
 
 
 def loans_visible(user):
-    return loans_visible_to(user).select_related("enterprise")
+    return loans_visible_to(user).select_related("enterprise", "subsidy_policy")
 
 
 class LoanDetail(generics.RetrieveAPIView):

@@ -549,11 +549,21 @@ class LoanApplication(models.Model):
     term_months = models.PositiveSmallIntegerField(
         _("期限（月）"), validators=[MinValueValidator(1), MaxValueValidator(360)]
     )
-    subsidy_policy = models.CharField(
-        _("贴息政策"),
+    subsidy_policy = models.ForeignKey(
+        "policies.Policy",
+        verbose_name=_("贴息政策"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "loan_interest"},
+        help_text=_("政策库中已发布的贷款贴息政策"),
+    )
+    subsidy_note = models.CharField(
+        _("贴息说明"),
         max_length=200,
         blank=True,
-        help_text=_("适用的贴息政策名称或文号，如 郑政〔2020〕3号"),
+        help_text=_("政策库中没有的贴息政策，写名称或文号，如 郑政〔2020〕3号"),
     )
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED

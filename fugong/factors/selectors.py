@@ -418,15 +418,18 @@ class LoanFigures:
     applications: int = 0
     amount: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
-    talent_applications: int = 0
-    talent_amounts: list[Decimal] = field(default_factory=list)
+    talent_applications: int = 0  # talent enterprises with an application (each counted once)
+    talent_amounts: list[Decimal] = field(default_factory=list)  # what each of them applied for
     by_bank: list[dict] = field(default_factory=list)
     by_status: list[dict] = field(default_factory=list)
     named: list[str] = field(default_factory=list)
 
     @property
     def bulletin_line(self) -> str:
-        """「为中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请」"""
+        """「为中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请」: the
+        enterprises in the order they first applied, each once with the sum of its loans."""
+        if not self.talent_applications:
+            return _("尚无人才企业贷款申请")
         amounts = set(self.talent_amounts)
         each = (
             _("各%(amount)s万元") % {"amount": _plain(amounts.pop())}
@@ -451,17 +454,20 @@ def loan_figures(user: User) -> LoanFigures:
         amount=Sum("amount", default=Decimal(0)),
         disbursed=Sum("disbursed_amount", default=Decimal(0)),
     )
-    talent = list(
+    talent: dict[int, list] = {}  # enterprise id → [name, total], in order of first loan
+    for loan in (
         loans.filter(enterprise__is_talent=True)
         .select_related("enterprise")
         .order_by("submitted_on", "id")
-    )
+    ):
+        entry = talent.setdefault(loan.enterprise_id, [loan.enterprise.name, Decimal(0)])
+        entry[1] += loan.amount
     return LoanFigures(
         applications=totals["n"],
         amount=totals["amount"],
         disbursed=totals["disbursed"],
-        talent_applications=len({loan.enterprise_id for loan in talent}),
-        talent_amounts=[loan.amount for loan in talent],
+        talent_applications=len(talent),
+        talent_amounts=[total for _name, total in talent.values()],
         by_bank=list(
             loans.values("bank")
             .annotate(n=Count("id"), amount=Sum("amount"))
@@ -470,7 +476,7 @@ def loan_figures(user: User) -> LoanFigures:
         by_status=list(
             loans.values("status").annotate(n=Count("id"), amount=Sum("amount")).order_by("status")
         ),
-        named=[short_enterprise_name(loan.enterprise.name) for loan in talent],
+        named=[short_enterprise_name(name) for name, _total in talent.values()],
     )
 
 
