@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -280,7 +281,9 @@ class LoanForm(EnterpriseChoiceMixin, BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["submitted_on"].initial = timezone.localdate()
-        self.fields["subsidy_policy"].queryset = interest_policies().order_by("-published_at")
+        self.fields["subsidy_policy"].queryset = interest_policies().order_by(
+            F("published_at").desc(nulls_last=True), "title", "id"
+        )
         self.fields["subsidy_policy"].empty_label = _("（不适用或政策库中没有）")
 
     def _post_clean(self):

@@ -108,7 +108,9 @@ class JobOpening(models.Model):
     class Meta:
         verbose_name = _("招聘岗位")
         verbose_name_plural = _("招聘岗位")
-        ordering = ["-published_at", "-submitted_at", "-id"]
+        # Not yet published (NULL) after the published on every database (PostgreSQL puts
+        # NULLs first in a descending order, SQLite last).
+        ordering = [models.F("published_at").desc(nulls_last=True), "-submitted_at", "-id"]
         indexes = [models.Index(fields=["status", "valid_until"])]
         constraints = [
             models.CheckConstraint(

@@ -328,3 +328,15 @@ def test_the_loan_line_counts_each_enterprise_once_and_says_nothing_false_withou
     assert loan_figures(people.leader).bulletin_line == (
         "为中沃消防、盈鼎医疗器械等2家人才企业申报了各600万元的贷款申请"
     )
+
+
+def test_openings_not_yet_published_sort_after_the_published_on_every_database(submit, people):
+    """-published_at puts NULLs first on PostgreSQL and last on SQLite: nulls_last makes the
+    list the same on both (the published newest first, then those waiting, newest first)."""
+    from fugong.factors.selectors import openings_visible_to
+
+    waiting_old = submit(title="甲")
+    published = submit(title="乙")
+    waiting_new = submit(title="丙")
+    services.opening_review(actor=people.coordinator, opening=published, approve=True)
+    assert list(openings_visible_to(people.coordinator)) == [published, waiting_new, waiting_old]
