@@ -390,6 +390,15 @@ class PlanningRun(models.Model):
         verbose_name = _("直通车规划")
         verbose_name_plural = _("直通车规划")
         ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One run at a time: a run is queued until it is made (see services/shuttles.py).
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="queued"),
+                name="planning_run_one_queued",
+                violation_error_message=_("已有一次规划正在进行，请稍后再试"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_day}–{self.last_day} ({self.get_status_display()})"

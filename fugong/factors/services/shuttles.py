@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -302,8 +302,8 @@ def _new_run(
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
         raise ValidationError({"last_day": [_("一次最多规划%(n)d天") % {"n": MAX_RANGE_DAYS}]})
-    if PlanningRun.objects.select_for_update().filter(status=PlanningRun.Status.QUEUED).exists():
-        raise ValidationError(_("已有一次规划正在进行，请稍后再试"), code="run_in_progress")
+    if _run_in_progress():
+        raise _in_progress()
     run = PlanningRun(
         first_day=first_day,
         last_day=last_day,
@@ -314,7 +314,7 @@ def _new_run(
         requested_by=requested_by,
         requested_at=at,
     )
-    run.full_clean()
+    run.full_clean(validate_constraints=False)  # one queued run at most: the database says
     run.unusable_vehicles = sum(
         1
         for seats in Vehicle.objects.filter(status=Vehicle.Status.ACTIVE).values_list(
@@ -322,8 +322,24 @@ def _new_run(
         )
         if seat_limit(seats, run.seat_cap) == 0
     )
-    run.save()
+    # A run stays queued until it is made (execute_run sets done or failed in the same
+    # transaction), and the database holds one queued run at most (constraint
+    # planning_run_one_queued): two requests that both passed the check above cannot both
+    # queue, so two runs never execute at once.
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        raise _in_progress() from None
     return run
+
+
+def _run_in_progress() -> bool:
+    return PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists()
+
+
+def _in_progress() -> ValidationError:
+    return ValidationError(_("已有一次规划正在进行，请稍后再试"), code="run_in_progress")
 
 
 def _enqueue(run_id: int) -> None:
@@ -341,17 +357,22 @@ def _replan_after(trigger: str, day: date) -> None:
     ).first()
     if latest is None:
         return
-    if PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists():
+    if _run_in_progress():
         return  # the queued run will see the change
-    _queue_run(
-        requested_by=latest.requested_by,
-        first_day=max(day, latest.first_day),
-        last_day=latest.last_day,
-        seat_cap=latest.seat_cap,
-        max_wait_days=latest.max_wait_days,
-        trigger=trigger,
-        at=timezone.now(),
-    )
+    try:
+        _queue_run(
+            requested_by=latest.requested_by,
+            first_day=max(day, latest.first_day),
+            last_day=latest.last_day,
+            seat_cap=latest.seat_cap,
+            max_wait_days=latest.max_wait_days,
+            trigger=trigger,
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) != "run_in_progress":
+            raise
+        # Another run was queued meanwhile: it plans every worker without a seat, these too.
 
 
 def execute_run(run_id: int, *, distance: planning.Distance | None = None) -> PlanningRun:

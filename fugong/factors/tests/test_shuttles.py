@@ -401,3 +401,37 @@ def test_while_a_re_plan_is_queued_the_waiting_workers_say_so(register, fleet, p
     services.planning_request(actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY)
     reasons = explained_everywhere(login(people.coordinator), people)
     assert reasons == dict.fromkeys((w.pk for w in workers), "pending_run")
+
+
+def test_two_runs_are_never_queued_at_once_even_when_both_checks_pass(
+    register, fleet, plan, people, monkeypatch
+):
+    """Two requests at the same moment both see no queued run (the other's row is not committed
+    yet): the database keeps the second out, as a Chinese refusal, and a re-plan that loses the
+    race does not undo the cancellation that asked for it."""
+    from django.db import IntegrityError, transaction
+
+    from fugong.factors.services import shuttles
+
+    workers = [register() for _n in range(23)]
+    plan()
+    queued = services.planning_request(
+        actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY
+    )
+    monkeypatch.setattr(shuttles, "_run_in_progress", lambda: False)
+    with pytest.raises(ValidationError, match="正在进行"):
+        services.planning_request(actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY)
+    rider = next(w for w in workers if seats_of(w).get().trip.date == FIRST_DAY)
+    services.worker_cancel(actor=people.coordinator, worker=rider, reason="已自行返岗")
+    rider.refresh_from_db()
+    assert rider.cancelled_at is not None
+    assert list(PlanningRun.objects.filter(status="queued")) == [queued]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanningRun.objects.create(
+            first_day=FIRST_DAY,
+            last_day=FIRST_DAY,
+            seat_cap="0.5",
+            status="queued",
+            requested_by=people.coordinator,
+            requested_at=queued.requested_at,
+        )
