@@ -13,8 +13,9 @@ How a plan is made, day by day over the date range:
    home county or the enterprise, earliest date after the range).
 2. Each day the buses available and not held by a kept trip are given to the counties with
    waiting workers by a small integer programme (CP-SAT): carry as many as possible, then add as
-   few buses not used on an earlier day as possible (the number of vehicles is what the plan
-   minimises first), then make as few trips and leave as few seats empty as possible. Workers no
+   few buses not used on an earlier day as possible (the number of vehicles comes first, but
+   greedily, day by day: earlier days are not revisited, so this is not the fewest vehicles over
+   the whole range), then make as few trips and leave as few seats empty as possible. Workers no
    bus is left for wait for the next day; after the last day they are listed as unplanned
    ("no vehicle"). Optionally (`max_wait_days`) a county's few workers who would not fill a bus
    wait up to that many days for others, instead of a long drive for two or three.
