@@ -241,3 +241,20 @@ def test_an_import_by_staff_finds_enterprises_in_bulk(people):
         return len(captured)
 
     assert queries(30) == queries(4)
+
+
+def test_the_coordinator_is_told_when_a_queued_run_fails_not_that_it_is_done(
+    register, bus, people, settings, django_capture_on_commit_callbacks
+):
+    from fugong.core.models import Notification
+    from fugong.factors.tasks import plan_shuttles
+
+    register()
+    run = services.planning_request(
+        actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY
+    )
+    Region.objects.filter(kind=Region.Kind.DISTRICT).update(longitude=None, latitude=None)
+    settings.FUGONG_DISTRICT_CODE = "110101"
+    plan_shuttles.call(run.pk)
+    told = Notification.objects.get(recipient=people.coordinator)
+    assert told.title == "直通车规划失败" and "出发点" in told.body
