@@ -258,3 +258,22 @@ def test_the_coordinator_is_told_when_a_queued_run_fails_not_that_it_is_done(
     plan_shuttles.call(run.pk)
     told = Notification.objects.get(recipient=people.coordinator)
     assert told.title == "直通车规划失败" and "出发点" in told.body
+
+
+def test_departing_with_an_absent_passenger_that_is_not_a_number_is_not_a_500(
+    register, bus, plan, people, login
+):
+    from fugong.factors.models import ShuttleTrip
+
+    register()
+    register()
+    plan()
+    trip = ShuttleTrip.objects.get()
+    services.trip_confirm(actor=people.coordinator, trip=trip)
+    client = login(people.coordinator)
+    response = client.post(
+        reverse("factors:trip_action", args=[trip.pk, "depart"]), {"absent": ["²", "-1", "x"]}
+    )
+    assert response.status_code == 302
+    trip.refresh_from_db()
+    assert trip.status == "departed"  # nothing that is a passenger's number was given

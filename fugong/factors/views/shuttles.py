@@ -404,7 +404,7 @@ TRIP_ACTIONS = {
     ),
     "depart": (
         lambda u, t, p: services.trip_depart(
-            actor=u, trip=t, absent=[int(v) for v in p.getlist("absent") if v.isdigit()]
+            actor=u, trip=t, absent=[n for v in p.getlist("absent") if (n := record_id(v))]
         ),
         _("已登记发车"),
     ),
