@@ -370,9 +370,10 @@ def _replan_after(trigger: str, day: date) -> None:
             at=timezone.now(),
         )
     except ValidationError as exc:
-        if getattr(exc, "code", None) != "run_in_progress":
-            raise
-        # Another run was queued meanwhile: it plans every worker without a seat, these too.
+        # Another run was queued meanwhile (it plans every worker without a seat, these too),
+        # or none can be made now (no depot): the change that asked for the re-plan stands,
+        # and the workers it left without a seat show why (selectors.plan_states).
+        logger.warning("no re-plan after %s on %s: %s", trigger, day, "；".join(exc.messages))
 
 
 def execute_run(run_id: int, *, distance: planning.Distance | None = None) -> PlanningRun:

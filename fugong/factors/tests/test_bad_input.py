@@ -277,3 +277,16 @@ def test_departing_with_an_absent_passenger_that_is_not_a_number_is_not_a_500(
     assert response.status_code == 302
     trip.refresh_from_db()
     assert trip.status == "departed"  # nothing that is a passenger's number was given
+
+
+def test_a_cancellation_goes_through_when_the_re_plan_it_asks_for_cannot_be_queued(
+    register, bus, plan, people, settings
+):
+    workers = [register() for _n in range(3)]
+    plan()
+    Region.objects.filter(kind=Region.Kind.DISTRICT).update(longitude=None, latitude=None)
+    settings.FUGONG_DISTRICT_CODE = "110101"
+    services.worker_cancel(actor=people.coordinator, worker=workers[0], reason="已自行返岗")
+    workers[0].refresh_from_db()
+    assert workers[0].cancelled_at is not None
+    assert not PlanningRun.objects.filter(status="queued").exists()
