@@ -59,11 +59,13 @@ from fugong.factors.models import (
     Vehicle,
 )
 from fugong.factors.selectors import (
+    PlanState,
     applications_visible_to,
     filter_public_openings,
     loan_figures,
     loans_visible_to,
     openings_visible_to,
+    plan_states,
     public_openings,
     recruitment_figures,
     runs_visible_to,
@@ -73,6 +75,7 @@ from fugong.factors.selectors import (
     vehicles_visible_to,
     workers_visible_to,
 )
+from fugong.factors.services.loans import interest_policies
 from fugong.factors.views.shuttles import filter_workers, trip_passengers
 
 SEEKER_READERS = (*RECRUITERS, Role.LEADER, Role.AREA_OFFICER, Role.LIAISON, Role.ENTERPRISE)
@@ -585,15 +588,28 @@ class ApplicationMove(APIView):
 # Returning workers
 
 
+class WorkerListOut(serializers.ListSerializer):
+    """The page's workers' trips and reasons, read together (a fixed number of queries)."""
+
+    def to_representation(self, data):
+        workers = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["plan_states"] = plan_states(workers)
+        return super().to_representation(workers)
+
+
 class WorkerOut(Masked):
     home_county = serializers.CharField(source="home_county.code")
     home_county_name = serializers.CharField(source="home_county.label")
     enterprise_name = serializers.CharField(source="enterprise.name")
+    trip = serializers.SerializerMethodField(help_text="所在车次（计划、已出发或已到达）")
+    unplanned_reason = serializers.SerializerMethodField(help_text="未安排的原因代码")
+    unplanned_reason_display = serializers.SerializerMethodField(help_text="未安排的原因")
     masked_id_fields = ("id_number",)
     masked_phone_fields = ("phone",)
 
     class Meta:
         model = ReturningWorker
+        list_serializer_class = WorkerListOut
         fields = [
             "id",
             "name",
@@ -608,7 +624,25 @@ class WorkerOut(Masked):
             "registered_at",
             "cancelled_at",
             "cancel_reason",
+            "trip",
+            "unplanned_reason",
+            "unplanned_reason_display",
         ]
+
+    def _state(self, worker) -> PlanState:
+        states = self.context.get("plan_states")
+        if states is None or worker.pk not in states:
+            return plan_states([worker])[worker.pk]
+        return states[worker.pk]
+
+    def get_trip(self, worker) -> int | None:
+        return self._state(worker).trip
+
+    def get_unplanned_reason(self, worker) -> str:
+        return self._state(worker).reason
+
+    def get_unplanned_reason_display(self, worker) -> str:
+        return self._state(worker).label
 
 
 class WorkerIn(serializers.Serializer):
@@ -835,6 +869,7 @@ class PlanningRunOut(serializers.ModelSerializer):
             "baseline_vehicles",
             "baseline_distance_km",
             "seconds",
+            "unusable_vehicles",
         ]
 
 
@@ -1102,6 +1137,12 @@ class TripManifest(APIView):
 
 class LoanOut(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name")
+    subsidy_policy_title = serializers.CharField(
+        source="subsidy_policy.title", default=None, allow_null=True
+    )
+    subsidy_policy_number = serializers.CharField(
+        source="subsidy_policy.document_number", default=None, allow_null=True
+    )
     is_talent = serializers.BooleanField(source="enterprise.is_talent")
     status_display = serializers.CharField(source="get_status_display")
 
@@ -1117,6 +1158,9 @@ class LoanOut(serializers.ModelSerializer):
             "bank",
             "term_months",
             "subsidy_policy",
+            "subsidy_policy_title",
+            "subsidy_policy_number",
+            "subsidy_note",
             "status",
             "status_display",
             "submitted_on",
@@ -1137,8 +1181,23 @@ class LoanIn(serializers.Serializer):
     purpose = serializers.CharField(max_length=200)
     bank = serializers.CharField(max_length=60)
     term_months = serializers.IntegerField(min_value=1, max_value=360)
-    subsidy_policy = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
+    subsidy_policy = serializers.PrimaryKeyRelatedField(
+        queryset=interest_policies(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="政策库中已发布的贷款贴息政策编号",
+        error_messages={
+            "does_not_exist": _("没有这个已发布的贷款贴息政策：%(pk_value)s"),
+            "incorrect_type": _("贴息政策应为政策编号"),
+        },
+    )
+    subsidy_note = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="政策库中没有的贴息政策",
     )
     submitted_on = serializers.DateField(required=False)
 
@@ -1172,7 +1231,7 @@ class LoanListCreate(generics.ListAPIView):
 
 
 def loans_visible(user):
-    return loans_visible_to(user).select_related("enterprise")
+    return loans_visible_to(user).select_related("enterprise", "subsidy_policy")
 
 
 class LoanDetail(generics.RetrieveAPIView):

@@ -247,7 +247,7 @@ def _loans(enterprises, coordinator):
             purpose="复工复产流动资金：原材料采购和职工工资",
             bank=BANKS[n % len(BANKS)],
             term_months=12,
-            subsidy_policy="郑州市应对疫情支持中小企业贷款贴息",
+            subsidy_note="郑州市应对疫情支持中小企业贷款贴息",
             submitted_on=date(2020, 3, 2) + timedelta(days=n),
         )
         if n < 4:

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from fugong.factors.models import (
     ShuttleTrip,
 )
 from fugong.factors.services import DEFAULT_SEAT_CAP
+from fugong.factors.services.loans import interest_policies
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -271,6 +273,7 @@ class LoanForm(EnterpriseChoiceMixin, BootstrapFormMixin, forms.ModelForm):
             "term_months",
             "purpose",
             "subsidy_policy",
+            "subsidy_note",
             "submitted_on",
         ]
         widgets = {"submitted_on": DATE}
@@ -278,6 +281,10 @@ class LoanForm(EnterpriseChoiceMixin, BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["submitted_on"].initial = timezone.localdate()
+        self.fields["subsidy_policy"].queryset = interest_policies().order_by(
+            F("published_at").desc(nulls_last=True), "title", "id"
+        )
+        self.fields["subsidy_policy"].empty_label = _("（不适用或政策库中没有）")
 
     def _post_clean(self):
         pass  # the service checks the whole application

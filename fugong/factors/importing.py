@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fugong.core import importing as cells
-from fugong.core.excel import RowError, SpreadsheetError, read_table, write_xlsx
+from fugong.core.excel import (
+    RowError,
+    SpreadsheetError,
+    cell_text,
+    clean_header,
+    read_table,
+    write_xlsx,
+)
 from fugong.core.importing import Column, ImportResult, parse_rows
 from fugong.core.models import User
 from fugong.core.permissions import has_role
@@ -94,14 +101,29 @@ def columns(counties: CountyLookup, enterprises) -> list[Column]:
 
 
 class EnterpriseLookup:
-    """The destination enterprise by USCC, among those the uploader may register for."""
+    """The destination enterprise by USCC, among those the uploader may register for. The
+    codes the file names are read in one query (`prefetch`), not one per row."""
 
     def __init__(self, actor: User):
         self.visible = enterprises_visible_to(actor)
+        self.known: dict[str, object] | None = None
+
+    def prefetch(self, table) -> None:
+        header = clean_header(ENTERPRISE)
+        codes = set()
+        for _row, row_cells in table.rows:
+            try:
+                codes.add(normalize_uscc(cell_text(row_cells.get(header))))
+            except ValidationError:
+                continue  # reported when the row is parsed
+        self.known = {e.uscc: e for e in self.visible.filter(uscc__in=codes)} if codes else {}
 
     def __call__(self, value: str):
         code = normalize_uscc(value)
-        enterprise = self.visible.filter(uscc=code).first()
+        if self.known is None:
+            enterprise = self.visible.filter(uscc=code).first()
+        else:
+            enterprise = self.known.get(code)
         if enterprise is None:
             raise ValidationError(
                 _("统一社会信用代码 %(code)s 不在您可登记的企业中") % {"code": code}
@@ -116,7 +138,9 @@ def workers_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     try:
         table = read_table(file)
-        parsed = parse_rows(table, columns(CountyLookup(), EnterpriseLookup(actor)))
+        enterprises = EnterpriseLookup(actor)
+        enterprises.prefetch(table)
+        parsed = parse_rows(table, columns(CountyLookup(), enterprises))
     except SpreadsheetError as exc:
         result.file_error = str(exc)
         return result

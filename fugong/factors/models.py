@@ -108,7 +108,9 @@ class JobOpening(models.Model):
     class Meta:
         verbose_name = _("招聘岗位")
         verbose_name_plural = _("招聘岗位")
-        ordering = ["-published_at", "-submitted_at", "-id"]
+        # Not yet published (NULL) after the published on every database (PostgreSQL puts
+        # NULLs first in a descending order, SQLite last).
+        ordering = [models.F("published_at").desc(nulls_last=True), "-submitted_at", "-id"]
         indexes = [models.Index(fields=["status", "valid_until"])]
         constraints = [
             models.CheckConstraint(
@@ -378,11 +380,25 @@ class PlanningRun(models.Model):
     baseline_vehicles = models.PositiveIntegerField(_("基准用车数"), default=0)
     baseline_distance_km = models.FloatField(_("基准总里程（公里）"), default=0)
     seconds = models.FloatField(_("规划用时（秒）"), default=0)
+    unusable_vehicles = models.PositiveIntegerField(
+        _("无法载客车辆数"),
+        default=0,
+        help_text=_("按本次上座率上限一名乘客也不能载的可用车辆（未参与规划）"),
+    )
 
     class Meta:
         verbose_name = _("直通车规划")
         verbose_name_plural = _("直通车规划")
         ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One run at a time: a run is queued until it is made (see services/shuttles.py).
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="queued"),
+                name="planning_run_one_queued",
+                violation_error_message=_("已有一次规划正在进行，请稍后再试"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_day}–{self.last_day} ({self.get_status_display()})"
@@ -544,11 +560,21 @@ class LoanApplication(models.Model):
     term_months = models.PositiveSmallIntegerField(
         _("期限（月）"), validators=[MinValueValidator(1), MaxValueValidator(360)]
     )
-    subsidy_policy = models.CharField(
-        _("贴息政策"),
+    subsidy_policy = models.ForeignKey(
+        "policies.Policy",
+        verbose_name=_("贴息政策"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "loan_interest"},
+        help_text=_("政策库中已发布的贷款贴息政策"),
+    )
+    subsidy_note = models.CharField(
+        _("贴息说明"),
         max_length=200,
         blank=True,
-        help_text=_("适用的贴息政策名称或文号，如 郑政〔2020〕3号"),
+        help_text=_("政策库中没有的贴息政策，写名称或文号，如 郑政〔2020〕3号"),
     )
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED

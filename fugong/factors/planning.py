@@ -13,8 +13,9 @@ How a plan is made, day by day over the date range:
    home county or the enterprise, earliest date after the range).
 2. Each day the buses available and not held by a kept trip are given to the counties with
    waiting workers by a small integer programme (CP-SAT): carry as many as possible, then add as
-   few buses not used on an earlier day as possible (the number of vehicles is what the plan
-   minimises first), then make as few trips and leave as few seats empty as possible. Workers no
+   few buses not used on an earlier day as possible (the number of vehicles comes first, but
+   greedily, day by day: earlier days are not revisited, so this is not the fewest vehicles over
+   the whole range), then make as few trips and leave as few seats empty as possible. Workers no
    bus is left for wait for the next day; after the last day they are listed as unplanned
    ("no vehicle"). Optionally (`max_wait_days`) a county's few workers who would not fill a bus
    wait up to that many days for others, instead of a long drive for two or three.
@@ -29,6 +30,7 @@ workers in registration order onto the first bus of their county and day with a 
 bus (the first free one in the list) when none has, stops in the order the workers came.
 """
 
+import logging
 import math
 import time
 from collections import defaultdict
@@ -36,15 +38,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+logger = logging.getLogger(__name__)
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_SEAT_CAP = 0.5
 # Above this many workers in one county and day, workers bound for the same enterprise are routed
 # in small groups instead of one by one, so the routing model stays small.
 MAX_ROUTING_NODES = 150
-# Each group's search stops after this many improving solutions (deterministic: the same input
-# gives the same plan) or after the time limit, whichever comes first.
+# The same input gives the same plan, however busy the machine: the solvers stop on work done,
+# not on the clock. CP-SAT runs on one worker with a fixed seed and a budget in deterministic
+# time (its own unit, about a second of work; the demo's models need a thousandth); each
+# routing group's search stops after this many solutions. The wall-clock limits are only a
+# safety net far above what any input needs (a plan that hits one says so in the log).
 SOLUTION_LIMIT = 10
-GROUP_SECONDS = 2.0
+SAT_SEED = 1  # CP-SAT's default: the plans made before these settings stay the same
+SAT_DETERMINISTIC_TIME = 10.0
+SAFETY_SECONDS = 120.0
 
 
 class Reason:
@@ -93,8 +101,9 @@ class Bus:
         )
 
     def capacity(self, seat_cap: float) -> int:
-        """Passengers allowed: the seats times the cap, rounded down (45 × 50% → 22)."""
-        return max(1, math.floor(self.seats * seat_cap + 1e-9))
+        """Passengers allowed: the seats times the cap, rounded down (45 × 50% → 22). It may be
+        0 (1 seat at 50%): such a bus carries nobody and is never planned."""
+        return math.floor(self.seats * seat_cap + 1e-9)
 
 
 @dataclass
@@ -200,7 +209,13 @@ class _Day:
             day += timedelta(days=1)
 
     def free_buses(self, day: date) -> list[Bus]:
-        return [b for b in self.buses if b.available_on(day) and (b.id, day) not in self.busy]
+        """The buses that may run on the day, are not held by a kept trip and can carry someone
+        at the cap."""
+        return [
+            b
+            for b in self.buses
+            if b.available_on(day) and (b.id, day) not in self.busy and b.capacity(self.seat_cap)
+        ]
 
     def holds(self, group: list[Rider], day: date, free: list[Bus]) -> bool:
         """A county's workers wait for the next day when they would not fill the smallest free
@@ -236,7 +251,7 @@ def plan_trips(
     busy: Iterable[tuple[int, date]] = (),
     distance: Distance = haversine_km,
     max_wait_days: int = 0,
-    group_seconds: float = GROUP_SECONDS,
+    safety_seconds: float = SAFETY_SECONDS,
 ) -> Plan:
     """The optimised plan (see the module's description). `busy` holds (bus id, day) pairs taken
     by trips kept from an earlier plan; `max_wait_days` lets a county's few workers wait that
@@ -255,10 +270,10 @@ def plan_trips(
             for key, group in waiting.items()
             if group and not state.holds(group, day, free)
         }
-        assignment = assign_buses(demand, free, used, seat_cap)
+        assignment = assign_buses(demand, free, used, seat_cap, safety_seconds)
         for origin_key, chosen in sorted(assignment.items()):
             group = waiting[origin_key]
-            trips, left = _route(group, chosen, day, seat_cap, depot, distance, group_seconds)
+            trips, left = _route(group, chosen, day, seat_cap, depot, distance, safety_seconds)
             used.update(trip.bus.id for trip in trips)
             state.plan.trips.extend(trips)
             waiting[origin_key] = left
@@ -288,14 +303,48 @@ def _state(riders, buses, first_day, last_day, busy, seat_cap, max_wait_days) ->
     )
 
 
+def sat_solver(safety_seconds: float = SAFETY_SECONDS):
+    """CP-SAT set up to give the same answer for the same model on any machine."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = SAT_SEED
+    solver.parameters.max_deterministic_time = SAT_DETERMINISTIC_TIME
+    solver.parameters.max_time_in_seconds = safety_seconds
+    return solver
+
+
+def routing_parameters(safety_seconds: float = SAFETY_SECONDS):
+    """The routing search: cheapest insertion, then guided local search for SOLUTION_LIMIT
+    solutions (deterministic); the time limit is the safety net."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    parameters = pywrapcp.DefaultRoutingSearchParameters()
+    parameters.first_solution_strategy = (
+        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    )
+    parameters.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    parameters.solution_limit = SOLUTION_LIMIT
+    parameters.time_limit.FromMilliseconds(max(1, round(safety_seconds * 1000)))
+    return parameters
+
+
 def assign_buses(
-    demand: dict[str, int], free: list[Bus], used: set[int], seat_cap: float
+    demand: dict[str, int],
+    free: list[Bus],
+    used: set[int],
+    seat_cap: float,
+    safety_seconds: float = SAFETY_SECONDS,
 ) -> dict[str, list[Bus]]:
     """Which of the day's free buses go to which county (each bus to one county at most). In
     order of importance: carry as many waiting workers as possible, add as few buses not used
     on an earlier day as possible, make as few trips as possible, leave as few seats empty as
-    possible. A small integer programme (OR-Tools CP-SAT, one worker, so the same input gives
-    the same answer); the greedy rule below if it finds nothing in time."""
+    possible. A small integer programme (OR-Tools CP-SAT, see `sat_solver`: the same input gives
+    the same answer); the greedy rule below if it finds nothing within its budget."""
+    free = [bus for bus in free if bus.capacity(seat_cap) > 0]
     if not demand or not free:
         return {}
     from ortools.sat.python import cp_model
@@ -327,10 +376,11 @@ def assign_buses(
     model.Minimize(
         per_unserved * unserved + per_new * new + per_trip * trips + seats - sum(served.values())
     )
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 5.0
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = sat_solver(safety_seconds)
+    status = solver.Solve(model)
+    if solver.wall_time >= safety_seconds:
+        logger.warning("bus assignment stopped by the wall-clock safety net: may not repeat")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _assign_greedily(demand, free, used, seat_cap)
     chosen: dict[str, list[Bus]] = {}
     for kind, buses in kinds.items():
@@ -425,7 +475,7 @@ def _by_destination(riders: list[Rider]) -> dict[str, Drop]:
 
 def _solve(origin, riders, capacities, distance, seconds):
     """OR-Tools: open routes from the county seat over the workers' enterprises."""
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+    from ortools.constraint_solver import pywrapcp
 
     nodes = _nodes(riders)  # (place, [rider ids]) per routing node
     places = [origin, origin] + [place for place, _ids in nodes]  # 0 start, 1 end (anywhere)
@@ -450,16 +500,10 @@ def _solve(origin, riders, capacities, distance, seconds):
     penalty = routing.GetFixedCostOfVehicle(0) * (len(capacities) + 1)
     for node in range(2, size):
         routing.AddDisjunction([manager.NodeToIndex(node)], penalty)
-    parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    )
-    parameters.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
-    parameters.solution_limit = SOLUTION_LIMIT
-    parameters.time_limit.FromMilliseconds(max(1, round(seconds * 1000)))
-    solution = routing.SolveWithParameters(parameters)
+    started = time.perf_counter()
+    solution = routing.SolveWithParameters(routing_parameters(seconds))
+    if time.perf_counter() - started >= seconds:
+        logger.warning("routing stopped by the wall-clock safety net: the plan may not repeat")
     if solution is None:
         return [[] for _c in capacities], list(riders)
     routes, placed = [], set()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.core.models import User
 from fugong.enterprises.selectors import enterprises_visible_to
@@ -20,6 +21,7 @@ from fugong.factors.models import (
     ReturningWorker,
     ShuttleTrip,
     TripPassenger,
+    UnplannedWorker,
     Vehicle,
 )
 
@@ -238,6 +240,91 @@ def latest_run() -> PlanningRun | None:
     return PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
 
 
+# Why a worker without a seat waits, beyond the reasons a run records (UnplannedWorker.Reason):
+# what happened since the latest run.
+WAITING = {
+    "pending_run": gettext_lazy("正在规划，完成后安排"),
+    "absent": gettext_lazy("发车时未到，待重新规划"),
+    "trip_cancelled": gettext_lazy("所乘车次已取消，待重新规划"),
+    "trip_superseded": gettext_lazy("所乘车次已调整，待重新规划"),
+    "not_planned": gettext_lazy("登记后尚未规划"),
+}
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """Where a worker stands: on a trip still on (`trip`), or waiting with the reason."""
+
+    trip: int | None = None
+    reason: str = ""  # a code of UnplannedWorker.Reason or WAITING; "" on a trip or cancelled
+    label: str = ""
+
+
+def plan_states(workers) -> dict[int, PlanState]:
+    """For each worker, their trip or why they have none, in a fixed number of queries: a run
+    in progress will place them; else the latest run's reason if it listed them; else what
+    took their last seat (absent at departure, trip cancelled or changed, with its reason);
+    else they registered after the latest plan. Cancelled registrations get an empty state."""
+    workers = list(workers)
+    if not workers:
+        return {}
+    ids = [w.pk for w in workers if w.cancelled_at is None]
+    seats = dict(
+        TripPassenger.objects.filter(
+            worker_id__in=ids,
+            removed_at__isnull=True,
+            trip__status__in=ShuttleTrip.ACTIVE_STATUSES,
+        ).values_list("worker_id", "trip_id")
+    )
+    states = {w.pk: PlanState() for w in workers}
+    states.update({pk: PlanState(trip=trip) for pk, trip in seats.items()})
+    waiting = [pk for pk in ids if pk not in seats]
+    queued = PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists()
+    latest = latest_run()
+    listed = dict(
+        UnplannedWorker.objects.filter(run=latest, worker_id__in=waiting).values_list(
+            "worker_id", "reason"
+        )
+    )
+    lost = {}
+    for seat in (
+        TripPassenger.objects.filter(worker_id__in=waiting)
+        .select_related("trip")
+        .order_by("worker_id", "-trip__date", "-id")
+    ):
+        lost.setdefault(seat.worker_id, seat)
+    for pk in waiting:
+        if queued:
+            states[pk] = _waiting("pending_run")
+        elif pk in listed:
+            reason = listed[pk]
+            states[pk] = PlanState(reason=reason, label=str(UnplannedWorker.Reason(reason).label))
+        else:
+            states[pk] = _lost_seat(lost.get(pk))
+    return states
+
+
+def _waiting(code: str, detail: str = "") -> PlanState:
+    label = str(WAITING[code])
+    return PlanState(reason=code, label=f"{label}（{detail}）" if detail else label)
+
+
+def _lost_seat(seat: TripPassenger | None) -> PlanState:
+    if seat is None:
+        return _waiting("not_planned")
+    trip = seat.trip
+    if seat.removed_at is not None and trip.status in (
+        ShuttleTrip.Status.DEPARTED,
+        ShuttleTrip.Status.ARRIVED,
+    ):
+        return _waiting("absent")
+    if trip.status == ShuttleTrip.Status.CANCELLED:
+        return _waiting("trip_cancelled", trip.ended_reason)
+    if trip.status == ShuttleTrip.Status.SUPERSEDED:
+        return _waiting("trip_superseded", trip.ended_reason)
+    return _waiting("not_planned")
+
+
 @dataclass
 class ShuttleFigures:
     """Workers brought back: those who boarded a trip that has arrived."""
@@ -331,15 +418,18 @@ class LoanFigures:
     applications: int = 0
     amount: Decimal = Decimal(0)
     disbursed: Decimal = Decimal(0)
-    talent_applications: int = 0
-    talent_amounts: list[Decimal] = field(default_factory=list)
+    talent_applications: int = 0  # talent enterprises with an application (each counted once)
+    talent_amounts: list[Decimal] = field(default_factory=list)  # what each of them applied for
     by_bank: list[dict] = field(default_factory=list)
     by_status: list[dict] = field(default_factory=list)
     named: list[str] = field(default_factory=list)
 
     @property
     def bulletin_line(self) -> str:
-        """「为中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请」"""
+        """「为中沃消防、盈鼎医疗器械、宏靖彩印包装等5家人才企业申报了各300万元的贷款申请」: the
+        enterprises in the order they first applied, each once with the sum of its loans."""
+        if not self.talent_applications:
+            return _("尚无人才企业贷款申请")
         amounts = set(self.talent_amounts)
         each = (
             _("各%(amount)s万元") % {"amount": _plain(amounts.pop())}
@@ -364,17 +454,20 @@ def loan_figures(user: User) -> LoanFigures:
         amount=Sum("amount", default=Decimal(0)),
         disbursed=Sum("disbursed_amount", default=Decimal(0)),
     )
-    talent = list(
+    talent: dict[int, list] = {}  # enterprise id → [name, total], in order of first loan
+    for loan in (
         loans.filter(enterprise__is_talent=True)
         .select_related("enterprise")
         .order_by("submitted_on", "id")
-    )
+    ):
+        entry = talent.setdefault(loan.enterprise_id, [loan.enterprise.name, Decimal(0)])
+        entry[1] += loan.amount
     return LoanFigures(
         applications=totals["n"],
         amount=totals["amount"],
         disbursed=totals["disbursed"],
-        talent_applications=len({loan.enterprise_id for loan in talent}),
-        talent_amounts=[loan.amount for loan in talent],
+        talent_applications=len(talent),
+        talent_amounts=[total for _name, total in talent.values()],
         by_bank=list(
             loans.values("bank")
             .annotate(n=Count("id"), amount=Sum("amount"))
@@ -383,7 +476,7 @@ def loan_figures(user: User) -> LoanFigures:
         by_status=list(
             loans.values("status").annotate(n=Count("id"), amount=Sum("amount")).order_by("status")
         ),
-        named=[short_enterprise_name(loan.enterprise.name) for loan in talent],
+        named=[short_enterprise_name(name) for name, _total in talent.values()],
     )
 
 

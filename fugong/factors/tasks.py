@@ -12,6 +12,14 @@ def plan_shuttles(run_id: int) -> dict:
     from fugong.factors.services.shuttles import execute_run
 
     run = execute_run(run_id)
+    if run.status == run.Status.FAILED:
+        notify(
+            recipients=[run.requested_by],
+            title=_("直通车规划失败"),
+            body=run.error,
+            link=reverse("factors:run_detail", args=[run.pk]),
+        )
+        return {"run": run.pk, "status": run.status}
     notify(
         recipients=[run.requested_by],
         title=_("直通车规划完成"),

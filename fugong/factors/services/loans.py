@@ -24,6 +24,7 @@ from fugong.factors.services.base import (
     require_status,
     saved,
 )
+from fugong.policies.models import Kind, Policy
 
 L = LoanApplication.Status
 
@@ -34,6 +35,11 @@ LOAN_MOVES = {
     "return": ({L.SUBMITTED, L.BANK_REVIEW}, L.RETURNED, "decided_on"),
 }
 MOVE_WORDS = {"review": _("转入银行审核"), "disburse": _("登记放款"), "return": _("退回")}
+
+
+def interest_policies():
+    """The policies a loan may name for its interest subsidy: published, of kind 贷款贴息."""
+    return Policy.objects.filter(kind=Kind.LOAN_INTEREST, status=Policy.Status.PUBLISHED)
 
 
 def _day(on: date | None) -> date:
@@ -53,17 +59,23 @@ def loan_submit(
     purpose: str,
     bank: str,
     term_months: int,
-    subsidy_policy: str = "",
+    subsidy_policy: Policy | None = None,
+    subsidy_note: str = "",
     submitted_on: date | None = None,
 ) -> LoanApplication:
+    """File a loan; its interest subsidy policy, if any, is a published 贷款贴息 policy of the
+    library (`subsidy_note` names one the library does not hold)."""
     require_for_enterprise(actor, enterprise, *FOR_ENTERPRISE)
+    if subsidy_policy is not None and not interest_policies().filter(pk=subsidy_policy.pk).exists():
+        raise ValidationError({"subsidy_policy": [_("请选择政策库中已发布的贷款贴息政策")]})
     loan = LoanApplication(
         enterprise=enterprise,
         amount=amount,
         purpose=purpose.strip(),
         bank=bank.strip(),
         term_months=term_months,
-        subsidy_policy=subsidy_policy.strip(),
+        subsidy_policy=subsidy_policy,
+        subsidy_note=subsidy_note.strip(),
         submitted_on=_day(submitted_on),
         submitted_by=actor,
     )

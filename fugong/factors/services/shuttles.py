@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -78,7 +78,11 @@ def worker_build(
         registered_by=actor,
         registered_at=at,
     )
-    worker.full_clean(exclude=["home_county"], validate_constraints=False)
+    # The county may be new (saved with the worker); the enterprise and the actor are rows
+    # already read, so checking that they exist would cost a query per spreadsheet row.
+    worker.full_clean(
+        exclude=["home_county", "enterprise", "registered_by"], validate_constraints=False
+    )
     return worker
 
 
@@ -167,7 +171,29 @@ def vehicle_register(
         available_from=available_from,
         available_until=available_until,
     )
+    vehicle.full_clean()
+    cap = configured_seat_cap()
+    if seat_limit(vehicle.seats, cap) == 0:
+        raise ValidationError(
+            {
+                "seats": [
+                    _("按当前上座率上限%(cap)s，%(seats)d座的车辆一名乘客也不能载，不能用作直通车")
+                    % {"cap": f"{cap:.0%}", "seats": vehicle.seats}
+                ]
+            }
+        )
     return saved(vehicle, actor=actor)
+
+
+def seat_limit(seats: int, seat_cap: Decimal) -> int:
+    """Passengers a bus of `seats` may carry at the cap: rounded down, possibly 0."""
+    return planning.Bus(0, seats).capacity(float(seat_cap))
+
+
+def configured_seat_cap() -> Decimal:
+    """The cap in use: that of the latest plan made, else the default (50%)."""
+    latest = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
+    return latest.seat_cap if latest is not None else DEFAULT_SEAT_CAP
 
 
 @transaction.atomic
@@ -192,6 +218,14 @@ def vehicle_withdraw(*, actor: User, vehicle: Vehicle, on: date, reason: str) ->
     )
     for trip in affected:
         _end_trip(trip, T.SUPERSEDED, _("车辆退出：%(reason)s") % {"reason": reason[:150]}, actor)
+        _tell_enterprises(
+            trip,
+            title=_("返岗直通车已调整"),
+            body=_(
+                "%(date)s %(plate)s 从%(county)s接回贵企业员工的车次因车辆退出（%(reason)s）取消，将重新安排。"
+            ),
+            reason=reason,
+        )
     if affected:
         _replan_after(PlanningRun.Trigger.WITHDRAWAL, min(t.date for t in affected))
     return vehicle
@@ -263,12 +297,13 @@ def _queue_run(**values) -> PlanningRun:
 def _new_run(
     *, requested_by, first_day, last_day, seat_cap, trigger, at, max_wait_days=0
 ) -> PlanningRun:
+    _require_depot()
     if last_day < first_day:
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
         raise ValidationError({"last_day": [_("一次最多规划%(n)d天") % {"n": MAX_RANGE_DAYS}]})
-    if PlanningRun.objects.select_for_update().filter(status=PlanningRun.Status.QUEUED).exists():
-        raise ValidationError(_("已有一次规划正在进行，请稍后再试"), code="run_in_progress")
+    if _run_in_progress():
+        raise _in_progress()
     run = PlanningRun(
         first_day=first_day,
         last_day=last_day,
@@ -279,9 +314,32 @@ def _new_run(
         requested_by=requested_by,
         requested_at=at,
     )
-    run.full_clean()
-    run.save()
+    run.full_clean(validate_constraints=False)  # one queued run at most: the database says
+    run.unusable_vehicles = sum(
+        1
+        for seats in Vehicle.objects.filter(status=Vehicle.Status.ACTIVE).values_list(
+            "seats", flat=True
+        )
+        if seat_limit(seats, run.seat_cap) == 0
+    )
+    # A run stays queued until it is made (execute_run sets done or failed in the same
+    # transaction), and the database holds one queued run at most (constraint
+    # planning_run_one_queued): two requests that both passed the check above cannot both
+    # queue, so two runs never execute at once.
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        raise _in_progress() from None
     return run
+
+
+def _run_in_progress() -> bool:
+    return PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists()
+
+
+def _in_progress() -> ValidationError:
+    return ValidationError(_("已有一次规划正在进行，请稍后再试"), code="run_in_progress")
 
 
 def _enqueue(run_id: int) -> None:
@@ -291,22 +349,31 @@ def _enqueue(run_id: int) -> None:
 
 
 def _replan_after(trigger: str, day: date) -> None:
-    """Plan again over the rest of the latest run's range, when it covers `day`. The run is the
-    coordinator's who made that plan; its trigger says what changed."""
-    latest = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).first()
-    if latest is None or not (latest.first_day <= day <= latest.last_day):
+    """Plan again over the rest of the range of the latest run that covers `day` (a later run
+    over other days does not stop it). The run is the coordinator's who made that plan; its
+    trigger says what changed."""
+    latest = PlanningRun.objects.filter(
+        status=PlanningRun.Status.DONE, first_day__lte=day, last_day__gte=day
+    ).first()
+    if latest is None:
         return
-    if PlanningRun.objects.filter(status=PlanningRun.Status.QUEUED).exists():
+    if _run_in_progress():
         return  # the queued run will see the change
-    _queue_run(
-        requested_by=latest.requested_by,
-        first_day=max(day, latest.first_day),
-        last_day=latest.last_day,
-        seat_cap=latest.seat_cap,
-        max_wait_days=latest.max_wait_days,
-        trigger=trigger,
-        at=timezone.now(),
-    )
+    try:
+        _queue_run(
+            requested_by=latest.requested_by,
+            first_day=max(day, latest.first_day),
+            last_day=latest.last_day,
+            seat_cap=latest.seat_cap,
+            max_wait_days=latest.max_wait_days,
+            trigger=trigger,
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        # Another run was queued meanwhile (it plans every worker without a seat, these too),
+        # or none can be made now (no depot): the change that asked for the re-plan stands,
+        # and the workers it left without a seat show why (selectors.plan_states).
+        logger.warning("no re-plan after %s on %s: %s", trigger, day, "；".join(exc.messages))
 
 
 def execute_run(run_id: int, *, distance: planning.Distance | None = None) -> PlanningRun:
@@ -319,9 +386,14 @@ def execute_run(run_id: int, *, distance: planning.Distance | None = None) -> Pl
         try:
             with transaction.atomic():
                 _execute(run, distance or planning.haversine_km)
+        except ValidationError as exc:  # what changed since the run was queued, in Chinese
+            run.status, run.error = PlanningRun.Status.FAILED, "；".join(exc.messages)[:300]
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
         except Exception as exc:  # recorded on the run instead of leaving it queued for ever
             logger.exception("shuttle planning run %s failed", run_id)
-            run.status, run.error = PlanningRun.Status.FAILED, str(exc)[:300]
+            run.status = PlanningRun.Status.FAILED
+            run.error = (_("规划出错（已记入日志）：%(error)s") % {"error": exc})[:300]
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "error", "finished_at"])
         return run
@@ -342,7 +414,7 @@ def _execute(run: PlanningRun, distance) -> None:
     common = {
         "first_day": run.first_day,
         "last_day": run.last_day,
-        "depot": _depot(),
+        "depot": _require_depot(),
         "seat_cap": seat_cap,
         "busy": {(t.vehicle_id, t.date) for t in kept},
         "distance": distance,
@@ -404,14 +476,30 @@ def _bus(vehicle: Vehicle) -> planning.Bus:
     )
 
 
-def _depot() -> planning.Place:
-    """Where the buses set out: the district's centre, else its seat in the division table."""
+def _depot() -> planning.Place | None:
+    """Where the buses set out: the district's centre, else its seat in the division table;
+    None when neither is known (no plan can be made)."""
     district = Region.objects.filter(kind=Region.Kind.DISTRICT).first()
     point = district.own_coordinates if district is not None else None
     if point is not None:
         return planning.Place("district", district.name, point[1], point[0])
     seat = district_seat()
-    return planning.Place("district", "", *(seat or (None, None)))
+    if seat is None:
+        return None
+    return planning.Place("district", district.name if district else "", *seat)
+
+
+def _require_depot() -> planning.Place:
+    depot = _depot()
+    if depot is None:
+        raise ValidationError(
+            _(
+                "未设置直通车的出发点：本区没有坐标，区划表中也没有本区的驻地。"
+                "请在后台为本区（区划）填写经纬度后再规划"
+            ),
+            code="no_depot",
+        )
+    return depot
 
 
 def _store(run: PlanningRun, plan: planning.Plan, workers: dict, distance) -> None:
@@ -483,28 +571,36 @@ def trip_confirm(*, actor: User, trip: ShuttleTrip, at=None) -> ShuttleTrip:
         raise ValidationError(_("该车次已确认"), code="invalid_transition")
     trip.confirmed_at, trip.confirmed_by = now_or(at), actor
     saved(trip, actor=actor)
-    _tell_enterprises(trip)
+    _tell_enterprises(
+        trip,
+        title=_("返岗直通车已确认"),
+        body=_("%(date)s %(plate)s 从%(county)s接回贵企业员工，驾驶员%(driver)s。"),
+    )
     return trip
 
 
-def _tell_enterprises(trip: ShuttleTrip) -> None:
+def _tell_enterprises(trip: ShuttleTrip, *, title: str, body: str, reason: str = "") -> None:
+    """Tell the enterprises whose workers are on the trip (confirmed, cancelled, changed)."""
     from django.urls import reverse
 
     enterprise_ids = set(
         trip.passengers.filter(removed_at__isnull=True).values_list("worker__enterprise", flat=True)
     )
+    if not enterprise_ids:
+        return
     accounts = User.objects.filter(
         role=Role.ENTERPRISE, enterprise_id__in=enterprise_ids, is_active=True
-    )
+    ).order_by("pk")
     notify(
         recipients=accounts,
-        title=_("返岗直通车已确认"),
-        body=_("%(date)s %(plate)s 从%(county)s接回贵企业员工，驾驶员%(driver)s。")
+        title=title,
+        body=body
         % {
             "date": f"{trip.date:%m月%d日}",
             "plate": trip.vehicle.plate,
             "county": trip.county.name,
             "driver": trip.vehicle.driver_name,
+            "reason": reason[:100],
         },
         link=reverse("factors:trip_detail", args=[trip.pk]),
     )
@@ -558,11 +654,21 @@ def trip_arrive(*, actor: User, trip: ShuttleTrip, at=None) -> ShuttleTrip:
 
 @transaction.atomic
 def trip_cancel(*, actor: User, trip: ShuttleTrip, reason: str) -> ShuttleTrip:
-    """Call off a trip that has not left; its passengers wait for the next plan."""
+    """Call off a trip that has not left; its enterprises are told, and its passengers wait for
+    the next plan (not made at once: it would give them the same bus again), each shown the
+    reason meanwhile (`selectors.plan_states`)."""
     _require_dispatcher(actor)
     trip = locked(trip)
     require_status(trip, (T.PLANNED,), _("取消"))
     if not reason.strip():
         raise ValidationError({"reason": [_("请写明取消原因")]})
     _end_trip(trip, T.CANCELLED, reason.strip(), actor)
+    _tell_enterprises(
+        trip,
+        title=_("返岗直通车已取消"),
+        body=_(
+            "%(date)s %(plate)s 从%(county)s接回贵企业员工的车次已取消（%(reason)s），将重新安排。"
+        ),
+        reason=reason.strip(),
+    )
     return trip

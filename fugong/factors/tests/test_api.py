@@ -273,3 +273,75 @@ def test_a_county_outside_the_table_gets_its_coordinates(login, people):
         400,
         "longitude",
     )
+
+
+def test_a_bus_that_would_carry_nobody_is_refused_and_the_run_warns(
+    login, people, register, django_capture_on_commit_callbacks
+):
+    client = login(people.coordinator)
+    bus = {
+        "plate": "豫A66666",
+        "seats": 5,
+        "operator": "公交",
+        "driver_name": "王师傅",
+        "driver_phone": "13700000001",
+        "available_from": FIRST_DAY.isoformat(),
+    }
+    assert post(client, "api_vehicles", bus).status_code == 201  # 5 × 50% = 2
+    register()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = post(
+            client,
+            "api_shuttle_plans",
+            {
+                "first_day": FIRST_DAY.isoformat(),
+                "last_day": FIRST_DAY.isoformat(),
+                "seat_cap": "0.15",
+            },
+        )
+    assert queued.status_code == 202 and queued.json()["unusable_vehicles"] == 1
+    message = refusal(post(client, "api_vehicles", {**bus, "plate": "豫A66667"}), 400, "seats")
+    assert "一名乘客也不能载" in message
+    page = client.get(reverse("factors:run_detail", args=[queued.json()["id"]]))
+    assert "1辆车按上座率上限一名乘客也不能载" in page.content.decode()
+
+
+def test_a_loan_s_subsidy_policy_is_a_published_interest_policy_of_the_library(
+    login, people, district
+):
+    from fugong.policies import services as policy_services
+    from fugong.policies.models import Policy
+
+    def policy(publish: bool) -> Policy:
+        made = policy_services.policy_create(
+            actor=people.coordinator,
+            policy=Policy(
+                title=f"贷款贴息（示例{publish}）",
+                issuer="郑州市（示例）",
+                level="city",
+                kind="loan_interest",
+                is_example=True,
+                summary="贴息",
+                department=district.departments["cz"],
+                effective_on=timezone.localdate() - timedelta(days=30),
+                mode="apply",
+                rule={"all": []},
+            ),
+        )
+        if publish:
+            policy_services.policy_publish(actor=people.coordinator, policy=made, push=False)
+        return made
+
+    published, draft = policy(True), policy(False)
+    data = {"amount": "300", "purpose": "流动资金", "bank": "中原银行", "term_months": 12}
+    client = login(people.enterprise_a)
+    created = post(client, "api_loans", {**data, "subsidy_policy": published.pk})
+    assert created.status_code == 201, created.content.decode()
+    assert created.json()["subsidy_policy"] == published.pk
+    assert created.json()["subsidy_policy_title"] == published.title
+    for bad in (draft.pk, 999999, "abc"):
+        refusal(post(client, "api_loans", {**data, "subsidy_policy": bad}), 400, "subsidy_policy")
+    page = client.get(reverse("factors:loan_detail", args=[created.json()["id"]])).content.decode()
+    assert published.title in page and reverse("policies:detail", args=[published.pk]) in page
+    form = client.get(reverse("factors:loan_new")).content.decode()
+    assert published.title in form and draft.title not in form

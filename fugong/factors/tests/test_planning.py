@@ -1,6 +1,7 @@
 """The planner on plain values: its promises hold for any input (hypothesis), and it does better
 than first-fit where there is something to gain."""
 
+import math
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -196,3 +197,91 @@ def test_a_few_workers_wait_for_others_to_fill_a_bus_but_no_longer_than_allowed(
     assert [t.day for t in alone.trips] == [DAY + timedelta(days=2)]  # waited two days, then rode
     baseline = first_fit(early + later, [Bus(1, 45)], max_wait_days=2, **kwargs)
     assert [(t.day, t.load) for t in baseline.trips] == [(DAY + timedelta(days=1), 22)]
+
+
+def test_the_solvers_stop_on_work_done_not_on_the_clock():
+    """A plan must not depend on how busy the machine is: CP-SAT runs on one worker with a fixed
+    seed and a deterministic budget, the routing search stops after a number of solutions; the
+    wall-clock limits are only a generous safety net."""
+    sat = planning.sat_solver().parameters
+    assert sat.num_workers == 1 and sat.random_seed == planning.SAT_SEED
+    assert sat.max_deterministic_time == planning.SAT_DETERMINISTIC_TIME
+    assert sat.max_time_in_seconds >= planning.SAFETY_SECONDS >= 60
+    routing = planning.routing_parameters()
+    assert routing.solution_limit == planning.SOLUTION_LIMIT
+    assert routing.time_limit.seconds >= planning.SAFETY_SECONDS
+
+
+def test_planning_the_same_input_twice_gives_the_identical_plan():
+    """Several counties and days, buses of three sizes (CP-SAT chooses among kinds) and groups
+    large enough for the routing solver: trips, stops, passengers, distances and the unplanned
+    list are the same, to the metre."""
+    origins = [SHENQIU, LUSHI, NOWHERE]
+    riders = [
+        rider(n, origin=origins[n % 3], earliest=DAY + timedelta(days=n % 4)) for n in range(240)
+    ]
+    buses = [Bus(n, [19, 45, 53][n % 3], order=n) for n in range(1, 8)]
+    kwargs = {"first_day": DAY, "last_day": DAY + timedelta(days=3), "depot": DEPOT}
+
+    def everything(plan):
+        trips = [
+            (t.bus.id, t.day, t.origin.key, [(d.place.key, d.riders) for d in t.drops])
+            for t in plan.trips
+        ]
+        distances = [(round(t.empty_km, 6), round(t.loaded_km, 6)) for t in plan.trips]
+        return trips, distances, sorted(plan.unplanned.items())
+
+    first, second = plan_trips(riders, buses, **kwargs), plan_trips(riders, buses, **kwargs)
+    assert any(len(t.drops) > 1 for t in first.trips) and first.unplanned
+    assert everything(first) == everything(second)
+    # The order the riders come in does not matter either: ties are broken by id.
+    assert everything(plan_trips(list(reversed(riders)), buses[::-1], **kwargs)) == everything(
+        first
+    )
+
+
+def test_a_bus_that_can_carry_nobody_at_the_cap_is_not_planned():
+    """Seats filled to at most the cap: one seat at 50% is nobody, not one passenger (100%)."""
+    assert Bus(1, 1).capacity(0.5) == 0 and Bus(2, 5).capacity(0.1) == 0
+    assert Bus(3, 45).capacity(0.5) == 22 and Bus(4, 5).capacity(0.2) == 1
+    riders = [rider(n) for n in range(3)]
+    for planner in (plan_trips, first_fit):
+        plan = planner(riders, [Bus(1, 5)], first_day=DAY, last_day=DAY, depot=DEPOT, seat_cap=0.1)
+        assert not plan.trips
+        assert plan.unplanned == dict.fromkeys(range(3), Reason.NO_VEHICLE)
+    plan = plan_trips(riders, [Bus(1, 5), Bus(2, 45)], first_day=DAY, last_day=DAY, depot=DEPOT)
+    assert [t.bus.id for t in plan.trips] == [2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 70), min_size=1, max_size=4),
+    st.integers(1, 100),
+    st.integers(0, 40),
+    st.integers(0, 3),
+)
+def test_no_trip_ever_carries_more_than_the_seats_times_the_cap_rounded_down(
+    seats, percent, workers, max_wait_days
+):
+    from fractions import Fraction
+
+    seat_cap = percent / 100
+    buses = [Bus(n, s, order=n) for n, s in enumerate(seats)]
+    riders = [
+        rider(n, origin=[SHENQIU, LUSHI][n % 2], earliest=DAY + timedelta(days=n % 2))
+        for n in range(workers)
+    ]
+    for planner in (plan_trips, first_fit):
+        plan = planner(
+            riders,
+            buses,
+            first_day=DAY,
+            last_day=DAY + timedelta(days=2),
+            depot=DEPOT,
+            seat_cap=seat_cap,
+            max_wait_days=max_wait_days,
+        )
+        for trip in plan.trips:
+            allowed = math.floor(Fraction(trip.bus.seats) * Fraction(percent, 100))
+            assert 0 < trip.load <= trip.capacity == allowed
+        assert plan.planned + len(plan.unplanned) == workers

@@ -199,7 +199,7 @@ def loan(people, enterprise=None, actor=None, **changes):
             "purpose": "复工流动资金",
             "bank": "中原银行",
             "term_months": 12,
-            "subsidy_policy": "郑州市中小微企业贷款贴息",
+            "subsidy_note": "郑州市中小微企业贷款贴息",
             "submitted_on": date(2020, 3, 5),
             **changes,
         },
@@ -263,3 +263,80 @@ def test_the_loan_line_names_the_talent_enterprises(people, district):
     assert figures.applications == 4 and figures.amount == Decimal("1200")
     assert short_enterprise_name("花花牛乳业集团股份有限公司") == "花花牛乳业"
     assert not loan_figures(people.enterprise_b).applications
+
+
+@pytest.fixture
+def interest_policy(people, district):
+    """A published 贷款贴息 policy, and a draft one, in the policy library."""
+    from fugong.policies import services as policy_services
+    from fugong.policies.models import Policy
+
+    def make(publish=True, kind="loan_interest", title="郑州市中小微企业贷款贴息（示例）"):
+        policy = policy_services.policy_create(
+            actor=people.coordinator,
+            policy=Policy(
+                title=title,
+                document_number="郑政〔2020〕3号",
+                issuer="郑州市人民政府（示例）",
+                level="city",
+                kind=kind,
+                is_example=True,
+                summary="对受疫情影响的中小微企业新增贷款给予贴息。",
+                department=district.departments["cz"],
+                effective_on=date(2020, 2, 1),
+                mode="apply",
+                rule={"all": []},
+            ),
+        )
+        if publish:
+            policy_services.policy_publish(actor=people.coordinator, policy=policy, push=False)
+            policy.refresh_from_db()
+        return policy
+
+    return make
+
+
+def test_a_loan_links_a_published_interest_subsidy_policy(people, interest_policy):
+    from django.db.models import ProtectedError
+
+    policy = interest_policy()
+    application = loan(people, subsidy_policy=policy)
+    assert application.subsidy_policy == policy
+    assert application.history.get().subsidy_policy_id == policy.pk
+    for wrong in (interest_policy(publish=False), interest_policy(kind="subsidy", title="补贴")):
+        with pytest.raises(ValidationError) as error:
+            loan(people, subsidy_policy=wrong)
+        assert "subsidy_policy" in error.value.message_dict
+    with pytest.raises(ProtectedError):
+        policy.delete()
+
+
+def test_the_loan_line_counts_each_enterprise_once_and_says_nothing_false_without_loans(
+    people, district
+):
+    assert "0家" not in loan_figures(people.leader).bulletin_line
+    assert loan_figures(people.leader).bulletin_line == "尚无人才企业贷款申请"
+    first = EnterpriseFactory(name="河南中沃消防科技股份有限公司", is_talent=True)
+    second = EnterpriseFactory(name="郑州盈鼎医疗器械有限公司", is_talent=True)
+    loan(people, enterprise=first, submitted_on=date(2020, 3, 1))
+    loan(people, enterprise=first, submitted_on=date(2020, 3, 2))
+    loan(people, enterprise=second, submitted_on=date(2020, 3, 3))
+    assert loan_figures(people.leader).bulletin_line == (
+        "为中沃消防、盈鼎医疗器械等2家人才企业申报了共900万元的贷款申请"
+    )
+    loan(people, enterprise=second, submitted_on=date(2020, 3, 4))
+    assert loan_figures(people.leader).bulletin_line == (
+        "为中沃消防、盈鼎医疗器械等2家人才企业申报了各600万元的贷款申请"
+    )
+
+
+def test_openings_not_yet_published_sort_after_the_published_on_every_database(submit, people):
+    """-published_at puts NULLs first on PostgreSQL and last on SQLite: nulls_last makes the
+    list the same on both (the published newest first, then those waiting, newest first)."""
+    from fugong.factors.selectors import openings_visible_to
+
+    waiting_old = submit(title="甲")
+    published = submit(title="乙")
+    waiting_new = submit(title="丙")
+    services.opening_review(actor=people.coordinator, opening=published, approve=True)
+    assert list(openings_visible_to(people.coordinator)) == [published, waiting_new, waiting_old]

@@ -242,3 +242,196 @@ def test_a_bad_plate_is_refused_with_the_reason(people):
             available_from=FIRST_DAY,
         )
     assert "不使用字母 I、O" in error.value.message_dict["plate"][0]
+
+
+def test_planning_the_same_registrations_twice_gives_the_same_trips(register, fleet, plan, people):
+    for n in range(40):
+        register(
+            [people.enterprise_a, people.enterprise_b][n % 2].enterprise,
+            county=[LUSHI, "411624"][n % 3 == 0],
+            earliest=FIRST_DAY + timedelta(days=n % 2),
+        )
+
+    def trips_of(run):
+        return [
+            (
+                t.vehicle_id,
+                t.date,
+                t.county_id,
+                t.distance_km,
+                list(t.stops.values_list("sequence", "enterprise_id", "km_from_previous")),
+                sorted(t.passengers.values_list("worker_id", flat=True)),
+            )
+            for t in run.trip_set.order_by("date", "vehicle_id")
+        ]
+
+    first, second = plan(), plan()
+    assert first.trips >= 2 and trips_of(first) == trips_of(second)
+    assert (first.vehicles, first.distance_km) == (second.vehicles, second.distance_km)
+    assert list(first.unplanned.values_list("worker", "reason")) == list(
+        second.unplanned.values_list("worker", "reason")
+    )
+
+
+def vehicle(people, plate, seats, **values):
+    return services.vehicle_register(
+        actor=people.coordinator,
+        plate=plate,
+        seats=seats,
+        operator="郑州公交集团",
+        driver_name="司机丁",
+        driver_phone="13700000009",
+        available_from=FIRST_DAY,
+        **values,
+    )
+
+
+def test_a_bus_that_carries_nobody_at_the_cap_is_left_out_and_the_run_says_so(
+    register, plan, people
+):
+    small = vehicle(people, "豫A66666", 5)  # 5 seats × 15% = 0.75: nobody
+    big = vehicle(people, "豫A77777", 45)  # 45 × 15% = 6.75: six
+    for _n in range(8):
+        register()
+    run = plan(last_day=FIRST_DAY, seat_cap="0.15")
+    assert run.unusable_vehicles == 1
+    assert set(active_trips().values_list("vehicle", flat=True)) == {big.pk}
+    assert max(t.passengers.count() for t in active_trips()) == 6 == active_trips()[0].capacity
+    assert not active_trips().filter(vehicle=small).exists()
+    placed_or_explained(run)
+    # At the cap now in use a 5-seat bus would carry nobody: it is refused, naming the field.
+    with pytest.raises(ValidationError) as error:
+        vehicle(people, "豫A55555", 5)
+    assert "一名乘客也不能载" in error.value.message_dict["seats"][0]
+    assert vehicle(people, "豫A55556", 7).seats == 7  # 7 × 15% = 1.05: one
+
+
+def explained_everywhere(client, people) -> dict[int, str]:
+    """Every active registration is on a trip still on, or shows why not on its page and in the
+    API; returns the reasons shown by worker id."""
+    from django.urls import reverse
+
+    listed = {
+        row["id"]: row
+        for row in client.get(reverse("api_returning_workers"), {"page_size": 500}).json()[
+            "results"
+        ]
+    }
+    reasons = {}
+    for worker in ReturningWorker.objects.filter(cancelled_at__isnull=True):
+        row = listed[worker.pk]
+        page = client.get(reverse("factors:worker_detail", args=[worker.pk])).content.decode()
+        if seats_of(worker).exists():
+            assert row["trip"] == seats_of(worker).get().trip_id and not row["unplanned_reason"]
+            continue
+        assert row["trip"] is None and row["unplanned_reason"], row
+        assert row["unplanned_reason_display"] in page, row
+        detail = client.get(reverse("api_returning_worker", args=[worker.pk])).json()
+        assert detail["unplanned_reason"] == row["unplanned_reason"]
+        reasons[worker.pk] = row["unplanned_reason"]
+    return reasons
+
+
+def test_passengers_of_a_cancelled_trip_are_told_why_and_their_enterprise_is_told(
+    register, fleet, plan, people, login
+):
+    from fugong.core.models import Notification
+
+    workers = [register() for _n in range(3)]
+    register(people.enterprise_b.enterprise)
+    plan()
+    trip = active_trips().get()
+    services.trip_confirm(actor=people.coordinator, trip=trip)
+    services.trip_cancel(actor=people.coordinator, trip=trip, reason="道路封闭")
+    reasons = explained_everywhere(login(people.coordinator), people)
+    assert set(reasons.values()) == {"trip_cancelled"} and len(reasons) == 4
+    told = Notification.objects.filter(title="返岗直通车已取消")
+    assert {n.recipient for n in told} == {people.enterprise_a, people.enterprise_b}
+    assert all("道路封闭" in n.body for n in told)
+    run = plan()  # the next plan seats them again
+    assert not explained_everywhere(login(people.coordinator), people)
+    placed_or_explained(run)
+    assert all(seats_of(w).exists() for w in workers)
+
+
+def test_a_passenger_absent_at_departure_is_told_why_until_the_next_plan(
+    register, fleet, plan, people, login
+):
+    workers = [register() for _n in range(3)]
+    plan()
+    trip = active_trips().get()
+    services.trip_confirm(actor=people.coordinator, trip=trip)
+    absent = trip.passengers.get(worker=workers[0])
+    services.trip_depart(actor=people.coordinator, trip=trip, absent=[absent.pk])
+    late = register()  # registered after the plan
+    reasons = explained_everywhere(login(people.coordinator), people)
+    assert reasons == {workers[0].pk: "absent", late.pk: "not_planned"}
+
+
+def test_a_bus_dropping_out_tells_the_enterprises_and_re_plans_even_under_a_later_run(
+    register, fleet, plan, people, login, django_capture_on_commit_callbacks
+):
+    from fugong.core.models import Notification
+
+    for _n in range(30):
+        register()
+    register(people.enterprise_b.enterprise, county=LUSHI)
+    plan(last_day=FIRST_DAY + timedelta(days=1))
+    plan(first_day=FIRST_DAY + timedelta(days=10), last_day=FIRST_DAY + timedelta(days=12))
+    assert active_trips().filter(vehicle=fleet[0]).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vehicle_withdraw(
+            actor=people.coordinator, vehicle=fleet[0], on=FIRST_DAY, reason="车辆故障"
+        )
+    latest = PlanningRun.objects.first()
+    assert latest.trigger == "withdrawal" and latest.status == "done"
+    assert (latest.first_day, latest.last_day) == (FIRST_DAY, FIRST_DAY + timedelta(days=1))
+    assert not active_trips().filter(vehicle=fleet[0]).exists()
+    placed_or_explained(latest)
+    explained_everywhere(login(people.coordinator), people)
+    told = Notification.objects.filter(title="返岗直通车已调整")
+    assert {n.recipient for n in told} >= {people.enterprise_a}
+    assert all("车辆故障" in n.body for n in told)
+
+
+def test_while_a_re_plan_is_queued_the_waiting_workers_say_so(register, fleet, plan, people, login):
+    workers = [register() for _n in range(3)]
+    plan()
+    services.trip_cancel(actor=people.coordinator, trip=active_trips().get(), reason="改期")
+    services.planning_request(actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY)
+    reasons = explained_everywhere(login(people.coordinator), people)
+    assert reasons == dict.fromkeys((w.pk for w in workers), "pending_run")
+
+
+def test_two_runs_are_never_queued_at_once_even_when_both_checks_pass(
+    register, fleet, plan, people, monkeypatch
+):
+    """Two requests at the same moment both see no queued run (the other's row is not committed
+    yet): the database keeps the second out, as a Chinese refusal, and a re-plan that loses the
+    race does not undo the cancellation that asked for it."""
+    from django.db import IntegrityError, transaction
+
+    from fugong.factors.services import shuttles
+
+    workers = [register() for _n in range(23)]
+    plan()
+    queued = services.planning_request(
+        actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY
+    )
+    monkeypatch.setattr(shuttles, "_run_in_progress", lambda: False)
+    with pytest.raises(ValidationError, match="正在进行"):
+        services.planning_request(actor=people.coordinator, first_day=FIRST_DAY, last_day=FIRST_DAY)
+    rider = next(w for w in workers if seats_of(w).get().trip.date == FIRST_DAY)
+    services.worker_cancel(actor=people.coordinator, worker=rider, reason="已自行返岗")
+    rider.refresh_from_db()
+    assert rider.cancelled_at is not None
+    assert list(PlanningRun.objects.filter(status="queued")) == [queued]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanningRun.objects.create(
+            first_day=FIRST_DAY,
+            last_day=FIRST_DAY,
+            seat_cap="0.5",
+            status="queued",
+            requested_by=people.coordinator,
+            requested_at=queued.requested_at,
+        )

@@ -57,7 +57,9 @@ def loan_new(request):
 
 @role_required(*SHUTTLE_READERS)
 def loan_detail(request, pk: int):
-    loan = get_object_or_404(loans_visible_to(request.user).select_related("enterprise"), pk=pk)
+    loan = get_object_or_404(
+        loans_visible_to(request.user).select_related("enterprise", "subsidy_policy"), pk=pk
+    )
     return render(
         request,
         "factors/loan_detail.html",

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.filters import record_id
 from fugong.core.import_pages import import_job_page
 from fugong.core.models import ImportJob
 from fugong.core.permissions import has_role, role_required
@@ -45,8 +46,8 @@ from fugong.factors.models import (
     UnplannedWorker,
 )
 from fugong.factors.selectors import (
-    latest_run,
     passengers_visible_to,
+    plan_states,
     runs_visible_to,
     seat_of,
     trips_visible_to,
@@ -104,6 +105,9 @@ def worker_list(request):
         workers = filter_workers(workers, form.cleaned_data)
     workers = workers.annotate(on_trip=Exists(_seated())).order_by("-registered_at", "-id")
     page = Paginator(workers, 50).get_page(request.GET.get("page"))
+    states = plan_states(page.object_list)
+    for worker in page.object_list:
+        worker.state = states[worker.pk]
     _record_shown(request, "返岗人员身份证号", len(page.object_list))
     return render(
         request,
@@ -142,10 +146,6 @@ def worker_detail(request, pk: int):
     worker = get_object_or_404(
         workers_visible_to(request.user).select_related("home_county", "enterprise"), pk=pk
     )
-    run = latest_run()
-    unplanned = (
-        UnplannedWorker.objects.filter(run=run, worker=worker).first() if run is not None else None
-    )
     _record_shown(request, "返岗人员身份证号", 1, worker.pk)
     return render(
         request,
@@ -153,7 +153,7 @@ def worker_detail(request, pk: int):
         {
             "worker": worker,
             "seat": seat_of(worker),
-            "unplanned": unplanned,
+            "state": plan_states([worker])[worker.pk],
             "may_cancel": worker.is_active and has_role(request.user, *FOR_ENTERPRISE),
             "cancel_form": forms.ReasonForm(),
             **_masking(request.user),
@@ -290,10 +290,16 @@ def run_list(request):
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已开始规划，完成后会通知您"))
+                if run.unusable_vehicles:
+                    messages.warning(request, unusable_warning(run))
                 return redirect("factors:run_detail", pk=run.pk)
     runs = runs_visible_to(request.user).select_related("requested_by")
     page = Paginator(runs, 20).get_page(request.GET.get("page"))
     return render(request, "factors/run_list.html", {"page": page, "form": form})
+
+
+def unusable_warning(run: PlanningRun) -> str:
+    return _("%(n)d辆车按上座率上限一名乘客也不能载，未参与规划") % {"n": run.unusable_vehicles}
 
 
 @role_required(*DISTRICT_STAFF)
@@ -320,6 +326,7 @@ def run_detail(request, pk: int):
                 for row in run.unplanned.values("reason").annotate(n=Count("id")).order_by("-n")
             ],
             "saved_km": run.baseline_distance_km - run.distance_km,
+            "unusable_warning": unusable_warning(run) if run.unusable_vehicles else "",
         },
     )
 
@@ -397,14 +404,14 @@ TRIP_ACTIONS = {
     ),
     "depart": (
         lambda u, t, p: services.trip_depart(
-            actor=u, trip=t, absent=[int(v) for v in p.getlist("absent") if v.isdigit()]
+            actor=u, trip=t, absent=[n for v in p.getlist("absent") if (n := record_id(v))]
         ),
         _("已登记发车"),
     ),
     "arrive": (lambda u, t, p: services.trip_arrive(actor=u, trip=t), _("已登记到达")),
     "cancel": (
         lambda u, t, p: services.trip_cancel(actor=u, trip=t, reason=p.get("reason", "")),
-        _("车次已取消"),
+        _("车次已取消，已通知企业；乘客待重新规划"),
     ),
 }
 
@@ -437,6 +444,14 @@ def trip_manifest(request, pk: int):
 # Counties without coordinates
 
 
+def _county_id(value: str) -> int:
+    """The posted county's id; anything else is no county (404), not a crash."""
+    pk = record_id(value)
+    if pk is None:
+        raise Http404(_("没有这个县（区）"))
+    return pk
+
+
 @role_required(*DISTRICT_STAFF)
 @require_http_methods(["GET", "POST"])
 def counties(request):
@@ -447,7 +462,9 @@ def counties(request):
     if request.method == "POST":
         if not may_dispatch(request.user):
             raise PermissionDenied
-        editing = get_object_or_404(County, pk=request.POST.get("county", ""), is_reference=False)
+        editing = get_object_or_404(
+            County, pk=_county_id(request.POST.get("county", "")), is_reference=False
+        )
     form = forms.CountyLocationForm(request.POST or None, instance=editing)
     if editing is not None and form.is_valid():
         form.instance._history_user = request.user

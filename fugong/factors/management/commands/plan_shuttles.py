@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fugong.core.excel import SpreadsheetError, cell_text, read_table
@@ -21,28 +22,38 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="first_day", required=True, type=date.fromisoformat)
-        parser.add_argument("--to", dest="last_day", required=True, type=date.fromisoformat)
-        parser.add_argument("--cap", type=Decimal, default=Decimal("0.50"), help="上座率上限")
+        # Values are read in `handle`, so that a bad one gets a Chinese message, not argparse's.
         parser.add_argument(
-            "--max-wait", type=int, default=0, help="坐不满一辆车时最多等几天凑满再发车"
+            "--from", dest="first_day", required=True, help="起始日期，如 2020-02-12"
+        )
+        parser.add_argument("--to", dest="last_day", required=True, help="截止日期，如 2020-03-20")
+        parser.add_argument("--cap", default="0.50", help="上座率上限，0.1 至 1，默认 0.5")
+        parser.add_argument(
+            "--max-wait", default="0", help="坐不满一辆车时最多等几天凑满再发车（0 至 7）"
         )
         parser.add_argument("--distances", type=Path, help="距离表文件")
         parser.add_argument("--user", default="coordinator", help="发起规划的协调员账号")
 
     def handle(self, *args, first_day, last_day, cap, max_wait, distances, user, **options):
+        first_day, last_day = _day(first_day, "--from"), _day(last_day, "--to")
+        cap, max_wait = _cap(cap), _wait(max_wait)
         actor = User.objects.filter(username=user).first()
         if actor is None or not actor.is_coordinator:
             raise CommandError(f"用户 {user} 不存在或不是协调员（用 --user 指定）")
         distance = read_distances(distances) if distances else None
-        run = planning_run_now(
-            actor=actor,
-            first_day=first_day,
-            last_day=last_day,
-            seat_cap=cap,
-            max_wait_days=max_wait,
-            distance=distance,
-        )
+        try:
+            run = planning_run_now(
+                actor=actor,
+                first_day=first_day,
+                last_day=last_day,
+                seat_cap=cap,
+                max_wait_days=max_wait,
+                distance=distance,
+            )
+        except ValidationError as exc:
+            raise CommandError(f"不能规划：{'；'.join(exc.messages)}") from None
+        except PermissionDenied as exc:
+            raise CommandError(f"不能规划：{exc}") from None
         if run.status != run.Status.DONE:
             raise CommandError(f"规划失败：{run.error}")
         self.stdout.write(
@@ -54,6 +65,30 @@ class Command(BaseCommand):
                 f"未安排 {run.unplanned.count()} 人（原因见规划页面）。"
             )
         )
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(f"{option} 的日期「{text}」无效，应如 2020-02-20") from None
+
+
+def _cap(text: str) -> Decimal:
+    try:
+        cap = Decimal(text.strip())
+    except InvalidOperation:
+        cap = None
+    if cap is None or not cap.is_finite() or not Decimal("0.1") <= cap <= 1:
+        raise CommandError(f"--cap 上座率上限「{text}」无效，应为 0.1 至 1 之间的小数，如 0.5")
+    return cap.quantize(Decimal("0.01"))
+
+
+def _wait(text: str) -> int:
+    text = text.strip()
+    if not (text.isascii() and text.isdecimal()) or int(text) > 7:
+        raise CommandError(f"--max-wait 最长等待天数「{text}」无效，应为 0 至 7 的整数")
+    return int(text)
 
 
 def read_distances(path: Path) -> planning.Distance:
