@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fugong.core.filters import querystring_without_page
+from fugong.core.forms import apply_errors, form_errors
 from fugong.core.permissions import has_role, role_required
 from fugong.enterprises.models import Enterprise
 from fugong.factors import forms, services
 from fugong.factors.access import FOR_ENTERPRISE, SHUTTLE_READERS, Role
 from fugong.factors.models import LoanApplication
 from fugong.factors.selectors import loan_figures, loans_visible_to
-from fugong.factors.views.common import apply_errors, form_errors, querystring
 
 
 @role_required(*SHUTTLE_READERS)
@@ -30,7 +31,7 @@ def loan_list(request):
             "page": page,
             "status": status,
             "statuses": LoanApplication.Status.choices,
-            "querystring": querystring(request),
+            "querystring": querystring_without_page(request),
             "figures": loan_figures(request.user),
             "may_submit": has_role(request.user, *FOR_ENTERPRISE),
         },

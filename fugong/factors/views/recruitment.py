@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
+from fugong.core.filters import querystring_without_page
+from fugong.core.forms import apply_errors, form_errors
 from fugong.core.permissions import has_role, role_required
 from fugong.enterprises.models import Enterprise
 from fugong.factors import forms, services
@@ -33,7 +35,7 @@ from fugong.factors.selectors import (
     seekers_visible_to,
     shuttle_figures,
 )
-from fugong.factors.views.common import acted, apply_errors, form_errors, querystring
+from fugong.factors.views.common import acted
 
 # Public
 
@@ -51,7 +53,7 @@ def job_board(request):
         {
             "form": form,
             "page": page,
-            "querystring": querystring(request),
+            "querystring": querystring_without_page(request),
             "hotlines": Hotline.objects.filter(is_active=True).select_related("department"),
         },
     )
@@ -106,7 +108,7 @@ def opening_list(request):
             "page": page,
             "status": status,
             "statuses": JobOpening.Status.choices,
-            "querystring": querystring(request),
+            "querystring": querystring_without_page(request),
             "may_submit": has_role(request.user, *FOR_ENTERPRISE),
         },
     )
@@ -228,7 +230,7 @@ def seeker_list(request):
         {
             "page": page,
             "q": q,
-            "querystring": querystring(request),
+            "querystring": querystring_without_page(request),
             "may_register": has_role(request.user, *RECRUITERS, Role.ENTERPRISE),
             **_masking(request.user),
         },

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
-from fugong.core.filters import record_id
+from fugong.core.filters import querystring_without_page, record_id
+from fugong.core.forms import apply_errors, form_errors
 from fugong.core.import_pages import import_job_page
 from fugong.core.models import ImportJob
 from fugong.core.permissions import has_role, role_required
@@ -54,7 +55,7 @@ from fugong.factors.selectors import (
     vehicles_visible_to,
     workers_visible_to,
 )
-from fugong.factors.views.common import acted, apply_errors, form_errors, querystring
+from fugong.factors.views.common import acted
 
 DISTRICT_STAFF = (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT)
 
@@ -115,7 +116,7 @@ def worker_list(request):
         {
             "form": form,
             "page": page,
-            "querystring": querystring(request),
+            "querystring": querystring_without_page(request),
             "may_register": has_role(request.user, *FOR_ENTERPRISE),
             **_masking(request.user),
         },
@@ -357,7 +358,7 @@ def trip_list(request):
     return render(
         request,
         "factors/trip_list.html",
-        {"form": form, "page": page, "querystring": querystring(request)},
+        {"form": form, "page": page, "querystring": querystring_without_page(request)},
     )
 
 
