@@ -290,7 +290,7 @@ def plan_states(workers) -> dict[int, PlanState]:
     for seat in (
         TripPassenger.objects.filter(worker_id__in=waiting)
         .select_related("trip")
-        .order_by("worker_id", "-trip__date", "-id")
+        .order_by("worker_id", "-id")  # the seat given last, whatever its trip's date
     ):
         lost.setdefault(seat.worker_id, seat)
     for pk in waiting:

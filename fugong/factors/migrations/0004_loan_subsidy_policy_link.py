@@ -11,7 +11,11 @@ NOTE_HELP = "政策库中没有的贴息政策，写名称或文号，如 郑政
 def link_named_policies(apps, schema_editor):
     Loan = apps.get_model("factors", "LoanApplication")
     Policy = apps.get_model("policies", "Policy")
-    policies = list(Policy.objects.filter(kind="loan_interest").order_by("-published_at", "id"))
+    policies = list(
+        Policy.objects.filter(kind="loan_interest", status="published").order_by(
+            models.F("published_at").desc(nulls_last=True), "id"
+        )
+    )
     for loan in Loan.objects.exclude(subsidy_note="").filter(subsidy_policy__isnull=True):
         note = loan.subsidy_note.strip()
         match = next(

@@ -8,7 +8,7 @@ its date range and plans everyone who has no seat. A worker who cancels leaves t
 planning run follows (it may free a bus). Runs go through the task queue (`tasks.py`)."""
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -302,6 +302,7 @@ def _new_run(
         raise ValidationError({"last_day": [_("截止日期不能早于起始日期")]})
     if (last_day - first_day).days >= MAX_RANGE_DAYS:
         raise ValidationError({"last_day": [_("一次最多规划%(n)d天") % {"n": MAX_RANGE_DAYS}]})
+    _fail_abandoned_runs(at)
     if _run_in_progress():
         raise _in_progress()
     run = PlanningRun(
@@ -332,6 +333,25 @@ def _new_run(
     except IntegrityError:
         raise _in_progress() from None
     return run
+
+
+ABANDONED_AFTER = timedelta(minutes=30)
+
+
+def _fail_abandoned_runs(at) -> None:
+    """A run queued long ago whose row nobody holds was lost with a task worker that stopped
+    (a run being made holds its row until it is done): it is failed, with the reason, so that
+    planning is not blocked for good by a run that will never finish."""
+    abandoned = PlanningRun.objects.select_for_update(skip_locked=True).filter(
+        status=PlanningRun.Status.QUEUED, requested_at__lt=at - ABANDONED_AFTER
+    )
+    for run in abandoned:
+        run.status, run.finished_at = PlanningRun.Status.FAILED, at
+        run.error = _("排队超过%(minutes)d分钟未执行（后台任务中断），已作废") % {
+            "minutes": ABANDONED_AFTER.seconds // 60
+        }
+        run.save(update_fields=["status", "finished_at", "error"])
+        logger.warning("shuttle planning run %s abandoned in the queue; failed", run.pk)
 
 
 def _run_in_progress() -> bool:
@@ -400,6 +420,16 @@ def execute_run(run_id: int, *, distance: planning.Distance | None = None) -> Pl
 
 
 def _execute(run: PlanningRun, distance) -> None:
+    # What the plan reads is locked first, in the order a withdrawal or a cancellation locks it
+    # (its vehicle or worker, then trips): either waits for the plan and sees its trips, or the
+    # plan waits for it and sees the change. Nothing changes under the plan unseen.
+    list(Vehicle.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    list(
+        ReturningWorker.objects.select_for_update()
+        .filter(cancelled_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     in_range = ShuttleTrip.objects.select_for_update().filter(
         date__gte=run.first_day, date__lte=run.last_day, status__in=ShuttleTrip.ACTIVE_STATUSES
     )

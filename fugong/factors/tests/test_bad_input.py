@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -260,7 +261,7 @@ def test_the_coordinator_is_told_when_a_queued_run_fails_not_that_it_is_done(
     assert told.title == "直通车规划失败" and "出发点" in told.body
 
 
-def test_departing_with_an_absent_passenger_that_is_not_a_number_is_not_a_500(
+def test_departing_with_an_absent_passenger_that_is_not_a_number_is_refused_not_a_500(
     register, bus, plan, people, login
 ):
     from fugong.factors.models import ShuttleTrip
@@ -275,8 +276,9 @@ def test_departing_with_an_absent_passenger_that_is_not_a_number_is_not_a_500(
         reverse("factors:trip_action", args=[trip.pk, "depart"]), {"absent": ["²", "-1", "x"]}
     )
     assert response.status_code == 302
+    assert "未到乘客的选择有误" in " ".join(str(m) for m in get_messages(response.wsgi_request))
     trip.refresh_from_db()
-    assert trip.status == "departed"  # nothing that is a passenger's number was given
+    assert trip.status != "departed"  # not departed with everyone counted as boarded
 
 
 def test_a_cancellation_goes_through_when_the_re_plan_it_asks_for_cannot_be_queued(

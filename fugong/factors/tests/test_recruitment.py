@@ -340,3 +340,22 @@ def test_openings_not_yet_published_sort_after_the_published_on_every_database(s
     waiting_new = submit(title="丙")
     services.opening_review(actor=people.coordinator, opening=published, approve=True)
     assert list(openings_visible_to(people.coordinator)) == [published, waiting_new, waiting_old]
+
+
+def test_the_migration_links_a_loan_s_note_only_to_a_published_policy(people, interest_policy):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    link_named_policies = import_module(
+        "fugong.factors.migrations.0004_loan_subsidy_policy_link"
+    ).link_named_policies
+    draft = interest_policy(publish=False)
+    application = loan(people, subsidy_note="按郑政〔2020〕3号申请贴息")
+    link_named_policies(apps, None)
+    application.refresh_from_db()
+    assert application.subsidy_policy is None  # a draft is not shown to the enterprise
+    published = interest_policy(title="郑州市中小微企业贷款贴息")
+    link_named_policies(apps, None)
+    application.refresh_from_db()
+    assert application.subsidy_policy == published != draft

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 
+from fugong.conftest import at
 from fugong.factors import services
 from fugong.factors.models import (
     County,
@@ -435,3 +436,47 @@ def test_two_runs_are_never_queued_at_once_even_when_both_checks_pass(
             requested_by=people.coordinator,
             requested_at=queued.requested_at,
         )
+
+
+def test_the_reason_shown_is_of_the_seat_given_last_even_when_its_trip_is_earlier(
+    register, bus, plan, people
+):
+    from fugong.factors.selectors import plan_states
+
+    worker = register()
+    plan(first_day=date(2020, 2, 25), last_day=date(2020, 2, 26))
+    later = seats_of(worker).get().trip
+    plan(first_day=FIRST_DAY, last_day=date(2020, 2, 26))  # supersedes it with an earlier trip
+    earlier = seats_of(worker).get().trip
+    assert earlier.date < later.date
+    services.trip_cancel(actor=people.coordinator, trip=earlier, reason="道路封闭")
+    state = plan_states([worker])[worker.pk]
+    assert state.reason == "trip_cancelled" and "道路封闭" in state.label
+
+
+def test_a_run_abandoned_in_the_queue_does_not_block_planning_for_good(bus, register, people):
+    from fugong.factors.models import PlanningRun
+
+    register()
+    stuck = services.planning_request(
+        actor=people.coordinator,
+        first_day=FIRST_DAY,
+        last_day=date(2020, 2, 22),
+        at=at("2020-02-19 08:00"),
+    )  # its task never ran: the worker stopped
+    with pytest.raises(ValidationError, match="已有一次规划正在进行"):
+        services.planning_request(
+            actor=people.coordinator,
+            first_day=FIRST_DAY,
+            last_day=date(2020, 2, 22),
+            at=at("2020-02-19 08:20"),
+        )
+    fresh = services.planning_request(
+        actor=people.coordinator,
+        first_day=FIRST_DAY,
+        last_day=date(2020, 2, 22),
+        at=at("2020-02-19 08:31"),
+    )
+    stuck.refresh_from_db()
+    assert stuck.status == PlanningRun.Status.FAILED and "已作废" in stuck.error
+    assert fresh.status == PlanningRun.Status.QUEUED

@@ -398,15 +398,22 @@ def trip_detail(request, pk: int):
     )
 
 
+def _absent_ids(post) -> list[int]:
+    """The passengers ticked as absent; a value that is not a record id refuses the departure
+    rather than counting that passenger as boarded."""
+    ids = [record_id(value) for value in post.getlist("absent")]
+    if not all(ids):
+        raise ValidationError({"absent": [_("未到乘客的选择有误，请刷新页面后重新登记")]})
+    return ids
+
+
 TRIP_ACTIONS = {
     "confirm": (
         lambda u, t, p: services.trip_confirm(actor=u, trip=t),
         _("车次已确认，企业已收到通知"),
     ),
     "depart": (
-        lambda u, t, p: services.trip_depart(
-            actor=u, trip=t, absent=[n for v in p.getlist("absent") if (n := record_id(v))]
-        ),
+        lambda u, t, p: services.trip_depart(actor=u, trip=t, absent=_absent_ids(p)),
         _("已登记发车"),
     ),
     "arrive": (lambda u, t, p: services.trip_arrive(actor=u, trip=t), _("已登记到达")),

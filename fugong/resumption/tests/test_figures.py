@@ -154,6 +154,32 @@ def test_reports_dated_after_the_stored_days_leave_their_snapshots_alone(submit,
     assert [p.total.on_duty for p in series] == [5, 5, 5, 40]
 
 
+def test_a_late_report_about_a_middle_day_makes_it_and_the_days_after_it_stale(submit, people):
+    """Days stored together are checked against the latest of them: a report dated 3 March
+    recorded later must be seen though 1 March is the earliest stored day."""
+    a, b = people.enterprise_a.enterprise, people.enterprise_b.enterprise
+    submit(a, "2020-03-01 10:00", "partly", duty=5)
+    submit(b, "2020-03-04 10:00", "partly", duty=1)
+    first_day, until = at("2020-03-01 00:00").date(), at("2020-03-06 12:00")
+    assert [p.total.on_duty for p in daily_series(first_day, until, user=DISTRICT)] == [
+        5,
+        5,
+        5,
+        6,
+        6,
+    ]
+    submit(a, "2020-03-03 20:00", "partly", duty=7)
+    submit(b, "2020-03-05 10:00", "partly", duty=2)
+    assert [p.total.on_duty for p in daily_series(first_day, until, user=DISTRICT)] == [
+        5,
+        5,
+        7,
+        8,
+        9,
+        9,
+    ]
+
+
 ENTITY_COUNT = 4
 report_strategy = st.lists(
     st.tuples(
