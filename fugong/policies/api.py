@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, parsers, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -59,6 +59,29 @@ class KeepsRefusalReason:
         if isinstance(exc, DjangoPermissionDenied) and str(exc):
             exc = exceptions.PermissionDenied(str(exc))
         return super().handle_exception(exc)
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """JSON whose nesting is deeper than Python's parser recurses is a 400, not a crash: a
+    condition tree may be pasted from anywhere."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("请求内容嵌套过深")) from None
+
+
+class RuleField(serializers.JSONField):
+    """The condition tree as posted; its shape and size are `rules.validate`'s to judge (which
+    stops at the size limit), so the serializer does not walk it (`json.dumps` would recurse as
+    deep as the tree)."""
+
+    def to_internal_value(self, data):
+        return data
+
+
+POLICY_PARSERS = [BoundedJSONParser, parsers.FormParser, parsers.MultiPartParser]
 
 
 # Policies
@@ -119,7 +142,7 @@ class PolicyOut(serializers.ModelSerializer):
 
 
 class PolicyIn(serializers.ModelSerializer):
-    rule = serializers.JSONField(
+    rule = RuleField(
         required=False,
         help_text='条件树：{"all": [...]}、{"any": [...]}、{"not": {...}} 或 '
         '{"attr": "payroll_headcount", "op": "gte", "value": 50}；可用的 attr 与 op 见 '
@@ -183,6 +206,7 @@ class PolicyListCreate(KeepsRefusalReason, generics.ListAPIView):
 
     serializer_class = PolicyOut
     filter_backends = []
+    parser_classes = POLICY_PARSERS
 
     def get_permissions(self):
         roles = EDITOR_ROLES if self.request.method == "POST" else (*STAFF_ROLES, Role.ENTERPRISE)
@@ -215,6 +239,8 @@ def _visible_policy(request, pk: int) -> Policy:
 class PolicyDetail(KeepsRefusalReason, APIView):
     """One policy. PATCH edits it (its department or the coordinator); a published policy whose
     rule changes is matched again at once."""
+
+    parser_classes = POLICY_PARSERS
 
     def get_permissions(self):
         roles = EDITOR_ROLES if self.request.method == "PATCH" else (*STAFF_ROLES, Role.ENTERPRISE)

@@ -1,5 +1,6 @@
 """The API: the same services and scoping as the pages, one error shape, Idempotency-Key."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -147,3 +148,24 @@ def test_the_library_list_is_scoped(api, make_policy, people):
     assert titles(people.enterprise_a) == titles(people.clerk) == {"已发布"}
     services.policy_expire(actor=people.coordinator, policy=Policy.objects.get(title="已发布"))
     assert titles(people.enterprise_b) == {"已发布"}  # expired policies stay readable
+
+
+def test_a_rule_too_deep_or_too_large_is_a_400_naming_the_limit(api, policy_desk):
+    client = api(policy_desk.rs_clerk)
+    leaf = {"attr": "payroll_headcount", "op": "gte", "value": 50}
+    large = body(policy_desk, rule={"all": [leaf] * 51})
+    response = client.post("/api/v1/policies/", large, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "rule"
+    assert response.json()["message"] == "条件51：条件过多（最多50项）"
+    for depth in (300, 600, 900, 5000):  # within and beyond what Python's JSON parser recurses
+        deep = '{"not": ' * depth + '{"all": []}' + "}" * depth
+        raw = json.dumps(body(policy_desk, rule=None)).replace('"rule": null', f'"rule": {deep}')
+        response = client.post(
+            "/api/v1/policies/",
+            raw,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"deep-{depth}",
+        )
+        assert response.status_code == 400, depth
+        assert "过多" in response.json()["message"] or "过深" in response.json()["message"]
+    assert not Policy.objects.exists()
