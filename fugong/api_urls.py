@@ -304,6 +304,11 @@ urlpatterns = [
         name="api_objection_handle",
     ),
     path(
+        "objections/<int:pk>/withdraw/",
+        policies_api.ObjectionWithdraw.as_view(),
+        name="api_objection_withdraw",
+    ),
+    path(
         "public/policies/",
         policies_api.PublicPolicyList.as_view(),
         name="api_public_policies",

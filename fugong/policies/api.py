@@ -5,6 +5,7 @@ lists with their notice and objections, the take-up figures, and the public list
 starts from the scoping function its page uses and calls the same service."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -27,6 +28,7 @@ from fugong.policies.models import (
     Level,
     Mode,
     Objection,
+    ObjectionStep,
     PayoutBatch,
     PayoutLine,
     Policy,
@@ -48,7 +50,7 @@ from fugong.policies.selectors import (
     search_policies,
     take_up_figures,
 )
-from fugong.policies.views import benefit_text
+from fugong.policies.views import benefit_text, client_key
 
 Role = User.Role
 REVIEWERS = (Role.COORDINATOR, Role.DEPARTMENT)
@@ -719,8 +721,18 @@ class LineOut(serializers.ModelSerializer):
         ]
 
 
+class ObjectionStepOut(serializers.ModelSerializer):
+    action_display = serializers.CharField(source="get_action_display")
+    actor_name = serializers.CharField(source="actor.name", default="", allow_null=True)
+
+    class Meta:
+        model = ObjectionStep
+        fields = ["action", "action_display", "actor", "actor_name", "at", "note"]
+
+
 class ObjectionOut(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
+    steps = ObjectionStepOut(many=True, read_only=True)
 
     class Meta:
         model = Objection
@@ -736,6 +748,7 @@ class ObjectionOut(serializers.ModelSerializer):
             "status_display",
             "reply",
             "handled_at",
+            "steps",
         ]
 
     def to_representation(self, instance):
@@ -780,7 +793,9 @@ def _batch_detail(request, batch: PayoutBatch) -> dict:
     data["total"] = str(services.batch_total(batch))
     data["lines"] = LineOut(batch.lines.select_related("enterprise"), many=True).data
     data["objections"] = ObjectionOut(
-        batch.objections.all(), many=True, context={"mask": not can_see_personal_data(request.user)}
+        batch.objections.prefetch_related("steps__actor"),
+        many=True,
+        context={"mask": not can_see_personal_data(request.user)},
     ).data
     data["actions"] = services.batch_actions_available(batch, request.user)
     return data
@@ -896,6 +911,30 @@ class ObjectionHandle(KeepsRefusalReason, APIView):
         return Response(ObjectionOut(handled).data)
 
 
+class WithdrawIn(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class ObjectionWithdraw(KeepsRefusalReason, APIView):
+    """Record that the objector withdrew: an upheld objection no longer keeps its enterprise off
+    the list (until the list is confirmed)."""
+
+    permission_classes = [roles_permission(*REVIEWERS)]
+
+    @extend_schema(request=WithdrawIn, responses=ObjectionOut)
+    @idempotent
+    def post(self, request, pk: int):
+        objection = get_object_or_404(
+            Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
+        )
+        incoming = WithdrawIn(data=body(request))
+        incoming.is_valid(raise_exception=True)
+        withdrawn = services.objection_withdraw(
+            actor=request.user, objection=objection, **incoming.validated_data
+        )
+        return Response(ObjectionOut(withdrawn).data)
+
+
 # Public (no login)
 
 
@@ -929,14 +968,21 @@ class ObjectionIn(serializers.Serializer):
     content = serializers.CharField(max_length=1000)
 
 
+class FiledOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField()
+
+
 class PublicObjection(APIView):
     """Object to a noticed payout list (anyone, no login), during its objection window."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=ObjectionIn, responses={201: None})
+    @extend_schema(request=ObjectionIn, responses={201: FiledOut, 200: FiledOut})
     def post(self, request, pk: int):
+        """Idempotent: the same Idempotency-Key, or the same phone on the same enterprise, gets
+        the objection already filed (200). Limited per phone and per client (429)."""
         batch = get_object_or_404(public_notices(), pk=pk)
         incoming = ObjectionIn(data=body(request))
         incoming.is_valid(raise_exception=True)
@@ -947,5 +993,19 @@ class PublicObjection(APIView):
             line = batch.lines.filter(pk=line_id, excluded=False).first()
             if line is None:
                 raise serializers.ValidationError({"line": [_("该企业不在这份清单中")]})
-        services.objection_file(batch=batch, line=line, **values)
-        return Response({"message": _("异议已收到")}, status=status.HTTP_201_CREATED)
+        try:
+            objection = services.objection_file(
+                batch=batch,
+                line=line,
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+                client=client_key(request),
+                **values,
+            )
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) == "throttled":
+                raise exceptions.Throttled(detail="；".join(exc.messages)) from None
+            raise
+        return Response(
+            {"id": objection.pk, "message": _("异议已收到")},
+            status=status.HTTP_201_CREATED if objection.created else status.HTTP_200_OK,
+        )

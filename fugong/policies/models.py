@@ -438,12 +438,16 @@ class PayoutLine(models.Model):
 
 class Objection(models.Model):
     """An objection to a noticed payout list, from anyone (no login needed), handled by the
-    coordinator or the policy's department: upheld (the line is taken off) or dismissed."""
+    coordinator or the policy's department: upheld (the line is taken off) or dismissed; while
+    the list is noticed a decision may be reconsidered, and the objector may withdraw (the
+    reviewer records it). A line is off the list while an upheld objection to it stands. Every
+    step is appended to `ObjectionStep`."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
         UPHELD = "upheld", _("异议成立")
         DISMISSED = "dismissed", _("异议不成立")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="objections")
     line = models.ForeignKey(
@@ -466,11 +470,53 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # A retried submission carries the same key (API header) and gets the same objection.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    # Where it came from, as a keyed hash (not the address): for the hourly limit per client.
+    client = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("公示异议")
         verbose_name_plural = _("公示异议")
         ordering = ["filed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="objection_idempotency_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.batch_id} {self.name}"
+
+
+class ObjectionStep(models.Model):
+    """Filed (by the public: no actor), upheld, dismissed, withdrawn: appended, never changed."""
+
+    class Action(models.TextChoices):
+        FILE = "file", _("提出异议")
+        UPHOLD = "uphold", _("认定异议成立")
+        DISMISS = "dismiss", _("认定异议不成立")
+        WITHDRAW = "withdraw", _("撤回异议")
+
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField(_("环节"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("异议处理记录")
+        verbose_name_plural = _("异议处理记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.objection_id} {self.get_action_display()}"

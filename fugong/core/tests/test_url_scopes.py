@@ -291,6 +291,7 @@ CASES = {
         "leader", FORBIDDEN, "post", lambda w: {"pk": w["batch"].pk, "action": "confirm"}
     ),
     "policies:objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "policies:objection_withdraw": Case("clerk", NOT_FOUND, "post", pk("objection")),
     "policies:attachment": Case("enterprise_b", NOT_FOUND, "get", pk("draft_attachment")),
     "policies:detail": Case("clerk", NOT_FOUND, "get", pk("draft")),
     "policies:edit": Case("clerk", FORBIDDEN, "get", pk("grant")),
@@ -332,6 +333,7 @@ CASES = {
         for action in ("notice", "confirm", "pay")
     },
     "api_objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "api_objection_withdraw": Case("clerk", NOT_FOUND, "post", pk("objection")),
 }
 
 
