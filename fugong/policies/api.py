@@ -461,6 +461,7 @@ class TakeUpOut(serializers.Serializer):
     paid = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
     take_up_rate = serializers.FloatField(allow_null=True, help_text="应享尽享：已兑现 ÷ 符合条件")
+    take_up_text = serializers.CharField(help_text="应享尽享率，如页面所示：50.0%、—")
 
 
 class PolicyFiguresOut(serializers.Serializer):
