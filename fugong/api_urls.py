@@ -314,6 +314,22 @@ urlpatterns = [
         name="api_public_policies",
     ),
     path(
+        "enterprises/<int:pk>/policies/",
+        policies_api.EnterprisePolicies.as_view(),
+        name="api_enterprise_policies",
+    ),
+    path("public/notices/", policies_api.PublicNoticeList.as_view(), name="api_public_notices"),
+    path(
+        "public/notices/<int:pk>/",
+        policies_api.PublicNoticeDetail.as_view(),
+        name="api_public_notice",
+    ),
+    path(
+        "public/notices/<int:pk>/lines/",
+        policies_api.PublicNoticeLines.as_view(),
+        name="api_public_notice_lines",
+    ),
+    path(
         "public/notices/<int:pk>/objections/",
         policies_api.PublicObjection.as_view(),
         name="api_public_objection",

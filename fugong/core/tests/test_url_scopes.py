@@ -42,6 +42,9 @@ PUBLIC = {
     "policies:public_notice": "one noticed payout list, where anyone may object",
     "api_public_policies": "the public policy list, for machines",
     "api_public_objection": "anyone may object to a noticed payout list (the page allows it too)",
+    "api_public_notices": "公示: the noticed payout lists, for machines (the page is public too)",
+    "api_public_notice": "one noticed payout list's total and window, public like its page",
+    "api_public_notice_lines": "a noticed list's enterprises and amounts, public like its page",
 }
 
 
@@ -334,6 +337,7 @@ CASES = {
     },
     "api_objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
     "api_objection_withdraw": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "api_enterprise_policies": Case("enterprise_b", NOT_FOUND, "get", pk("a")),
 }
 
 
