@@ -30,6 +30,11 @@ urlpatterns = [
         name="objection_withdraw",
     ),
     path("policies/attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path(
+        "policies/attachments/<int:pk>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
     path("policies/<int:pk>/", views.policy_detail, name="detail"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="edit"),
     path("policies/<int:pk>/explain/", views.policy_explain, name="explain"),

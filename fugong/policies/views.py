@@ -334,6 +334,22 @@ def attachment_file(request, pk: int):
     )
 
 
+@require_POST
+@role_required(*EDITOR_ROLES)
+def attachment_delete(request, pk: int):
+    attachment = get_object_or_404(
+        PolicyAttachment.objects.filter(
+            policy__in=policies_visible_to(request.user)
+        ).select_related("policy"),
+        pk=pk,
+    )
+    if not may_edit(request.user, attachment.policy):
+        raise PermissionDenied
+    services.attachment_delete(actor=request.user, attachment=attachment)
+    messages.success(request, _("附件已删除"))
+    return redirect("policies:edit", pk=attachment.policy_id)
+
+
 @require_GET
 def public_attachment_file(request, pk: int):
     attachment = get_object_or_404(

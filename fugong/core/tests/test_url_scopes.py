@@ -296,6 +296,7 @@ CASES = {
     "policies:objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
     "policies:objection_withdraw": Case("clerk", NOT_FOUND, "post", pk("objection")),
     "policies:attachment": Case("enterprise_b", NOT_FOUND, "get", pk("draft_attachment")),
+    "policies:attachment_delete": Case("clerk", NOT_FOUND, "post", pk("draft_attachment")),
     "policies:detail": Case("clerk", NOT_FOUND, "get", pk("draft")),
     "policies:edit": Case("clerk", FORBIDDEN, "get", pk("grant")),
     "policies:explain": Case("enterprise_a", FORBIDDEN, "get", pk("grant")),
