@@ -290,6 +290,11 @@ urlpatterns = [
     ],
     path("payout-batches/", policies_api.BatchListCreate.as_view(), name="api_payout_batches"),
     path("payout-batches/<int:pk>/", policies_api.BatchDetail.as_view(), name="api_payout_batch"),
+    path(
+        "payout-batches/<int:pk>/lines/",
+        policies_api.BatchLines.as_view(),
+        name="api_payout_batch_lines",
+    ),
     *[
         path(
             f"payout-batches/<int:pk>/{action}/",

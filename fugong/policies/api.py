@@ -811,18 +811,29 @@ class BatchOut(serializers.ModelSerializer):
 
 class BatchDetailOut(BatchOut):
     total = serializers.DecimalField(max_digits=16, decimal_places=2)
-    lines = LineOut(many=True)
+    line_count = serializers.IntegerField(help_text="清单明细数（含已剔除）")
+    included = serializers.IntegerField(help_text="未剔除的企业数")
     objections = ObjectionOut(many=True)
     actions = serializers.ListField(child=serializers.CharField())
 
     class Meta(BatchOut.Meta):
-        fields = [*BatchOut.Meta.fields, "total", "lines", "objections", "actions"]
+        fields = [
+            *BatchOut.Meta.fields,
+            "total",
+            "line_count",
+            "included",
+            "objections",
+            "actions",
+        ]
 
 
 def _batch_detail(request, batch: PayoutBatch) -> dict:
     data = BatchOut(batch).data
     data["total"] = str(services.batch_total(batch))
-    data["lines"] = LineOut(batch.lines.select_related("enterprise"), many=True).data
+    # The lines themselves page through GET /payout-batches/{id}/lines/: a district-wide list
+    # has tens of thousands.
+    data["line_count"] = batch.lines.count()
+    data["included"] = batch.lines.filter(excluded=False).count()
     unmasked = can_see_personal_data(request.user)
     objections = list(batch.objections.prefetch_related("steps__actor"))
     data["objections"] = ObjectionOut(objections, many=True, context={"mask": not unmasked}).data
@@ -877,6 +888,21 @@ class BatchDetail(APIView):
     @extend_schema(responses=BatchDetailOut)
     def get(self, request, pk: int):
         return Response(_batch_detail(request, _visible_batch(request, pk)))
+
+
+class BatchLines(generics.ListAPIView):
+    """A payout list's lines (enterprise, USCC, amount, basis, taken off or not), page by
+    page."""
+
+    serializer_class = LineOut
+    filter_backends = []
+    permission_classes = [roles_permission(Role.LEADER, *REVIEWERS)]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PayoutLine.objects.none()
+        batch = _visible_batch(self.request, self.kwargs["pk"])
+        return batch.lines.select_related("enterprise").order_by("id")
 
 
 class PaidOnIn(serializers.Serializer):

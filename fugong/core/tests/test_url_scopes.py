@@ -332,6 +332,7 @@ CASES = {
     },
     "api_payout_batches": Case("street_officer", FORBIDDEN),
     "api_payout_batch": Case("clerk", NOT_FOUND, "get", pk("batch")),
+    "api_payout_batch_lines": Case("clerk", NOT_FOUND, "get", pk("batch")),
     **{
         f"api_payout_batch_{action}": Case("clerk", NOT_FOUND, "post", pk("batch"))
         for action in ("notice", "confirm", "pay")

@@ -121,6 +121,10 @@ def test_the_payout_list_over_the_api_and_a_public_objection(api, make_policy, p
     created = clerk.post("/api/v1/payout-batches/", {"policy": grant.pk}, format="json")
     assert created.status_code == 201 and created.json()["total"] == "6000.00"
     pk = created.json()["id"]
+    assert created.json()["line_count"] == 2 and "lines" not in created.json()
+    lines = clerk.get(f"/api/v1/payout-batches/{pk}/lines/", {"page_size": 1}).json()
+    assert lines["count"] == 2 and len(lines["results"]) == 1 and lines["next"]
+    assert lines["results"][0]["amount"] == "3000.00"
     anonymous = api()
     objection = {"name": "赵六", "phone": "13912345678", "content": "名单有误"}
     assert anonymous.post(f"/api/v1/public/notices/{pk}/objections/", objection).status_code == 404
