@@ -223,7 +223,11 @@ def _objection_for_change(actor: User, objection: Objection) -> tuple[Objection,
     objection = Objection.objects.select_related("batch__policy", "line").get(pk=objection.pk)
     batch = _locked(objection.batch)
     _require_reviewer(actor, batch.policy)
-    objection = Objection.objects.select_for_update().select_related("line").get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .get(pk=objection.pk)
+    )
     if batch.status not in (B.NOTICE, B.DRAFT):
         raise ValidationError(_("清单已确认，不能再处理异议"))
     if objection.status == OS.WITHDRAWN:
