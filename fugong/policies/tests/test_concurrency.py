@@ -85,17 +85,18 @@ def test_two_rematches_of_one_policy_run_one_after_the_other(make_policy, people
     from fugong.policies.services import matching
 
     real_match, release = matching.match_policy, threading.Event()
-    finished = []
+    entered = []  # the runs that got past the policy's lock into matching, in order
 
     def match_policy(*args, **kwargs):
-        if threading.current_thread().name == "first":
+        name = threading.current_thread().name
+        entered.append(name)
+        if name == "first":
             release.wait(timeout=30)  # the first run is busy matching
         return real_match(*args, **kwargs)
 
     def rematch():
         try:
             services.policy_rematch(policy=policy, trigger="manual", actor=people.coordinator)
-            finished.append(threading.current_thread().name)
         finally:
             connection.close()
 
@@ -103,13 +104,16 @@ def test_two_rematches_of_one_policy_run_one_after_the_other(make_policy, people
         first = threading.Thread(target=rematch, name="first")
         second = threading.Thread(target=rematch, name="second")
         first.start()
-        time.sleep(0.5)
+        for _tick in range(100):  # until the first holds the lock and is matching
+            if entered:
+                break
+            time.sleep(0.1)
         second.start()
-        time.sleep(1)
-        assert finished == []  # the second waits for the first's row lock
+        time.sleep(1.5)
+        assert entered == ["first"]  # the second waits for the first's row lock
         release.set()
         first.join(timeout=30)
         second.join(timeout=30)
-    assert finished == ["first", "second"]
+    assert entered == ["first", "second"]
     matches = PolicyMatch.objects.filter(policy=policy, ended_at__isnull=True)
     assert matches.count() == matches.values("enterprise").distinct().count() == 5
