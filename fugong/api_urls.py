@@ -290,6 +290,11 @@ urlpatterns = [
     ],
     path("payout-batches/", policies_api.BatchListCreate.as_view(), name="api_payout_batches"),
     path("payout-batches/<int:pk>/", policies_api.BatchDetail.as_view(), name="api_payout_batch"),
+    path(
+        "payout-batches/<int:pk>/lines/",
+        policies_api.BatchLines.as_view(),
+        name="api_payout_batch_lines",
+    ),
     *[
         path(
             f"payout-batches/<int:pk>/{action}/",
@@ -304,9 +309,30 @@ urlpatterns = [
         name="api_objection_handle",
     ),
     path(
+        "objections/<int:pk>/withdraw/",
+        policies_api.ObjectionWithdraw.as_view(),
+        name="api_objection_withdraw",
+    ),
+    path(
         "public/policies/",
         policies_api.PublicPolicyList.as_view(),
         name="api_public_policies",
+    ),
+    path(
+        "enterprises/<int:pk>/policies/",
+        policies_api.EnterprisePolicies.as_view(),
+        name="api_enterprise_policies",
+    ),
+    path("public/notices/", policies_api.PublicNoticeList.as_view(), name="api_public_notices"),
+    path(
+        "public/notices/<int:pk>/",
+        policies_api.PublicNoticeDetail.as_view(),
+        name="api_public_notice",
+    ),
+    path(
+        "public/notices/<int:pk>/lines/",
+        policies_api.PublicNoticeLines.as_view(),
+        name="api_public_notice_lines",
     ),
     path(
         "public/notices/<int:pk>/objections/",

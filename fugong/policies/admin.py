@@ -10,6 +10,7 @@ from fugong.policies.models import (
     ApplicationStep,
     MatchingRun,
     Objection,
+    ObjectionStep,
     PayoutBatch,
     PayoutLine,
     Policy,
@@ -89,7 +90,13 @@ class PayoutBatchAdmin(ReadOnly, SimpleHistoryAdmin):
     inlines = [LineInline]
 
 
+class ObjectionStepInline(ReadOnly, admin.TabularInline):
+    model = ObjectionStep
+    extra = 0
+
+
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["batch", "name", "status", "filed_at", "handled_at"]
     list_filter = ["status"]
+    inlines = [ObjectionStepInline]

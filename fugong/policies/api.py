@@ -5,15 +5,18 @@ lists with their notice and objections, the take-up figures, and the public list
 starts from the scoping function its page uses and calls the same service."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, parsers, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fugong.core.api import body, idempotent
+from fugong.core.audit import personal_data_shown
 from fugong.core.filters import MAX_ID
 from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import Department, User
@@ -27,6 +30,7 @@ from fugong.policies.models import (
     Level,
     Mode,
     Objection,
+    ObjectionStep,
     PayoutBatch,
     PayoutLine,
     Policy,
@@ -38,6 +42,7 @@ from fugong.policies.selectors import (
     STAFF_ROLES,
     applications_visible_to,
     batches_visible_to,
+    eligible_policies,
     matches_visible_to,
     may_edit,
     may_review,
@@ -45,10 +50,11 @@ from fugong.policies.selectors import (
     policies_visible_to,
     public_notices,
     public_policies,
+    received_by,
     search_policies,
     take_up_figures,
 )
-from fugong.policies.views import benefit_text
+from fugong.policies.views import benefit_text, client_key
 
 Role = User.Role
 REVIEWERS = (Role.COORDINATOR, Role.DEPARTMENT)
@@ -59,6 +65,29 @@ class KeepsRefusalReason:
         if isinstance(exc, DjangoPermissionDenied) and str(exc):
             exc = exceptions.PermissionDenied(str(exc))
         return super().handle_exception(exc)
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """JSON whose nesting is deeper than Python's parser recurses is a 400, not a crash: a
+    condition tree may be pasted from anywhere."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("请求内容嵌套过深")) from None
+
+
+class RuleField(serializers.JSONField):
+    """The condition tree as posted; its shape and size are `rules.validate`'s to judge (which
+    stops at the size limit), so the serializer does not walk it (`json.dumps` would recurse as
+    deep as the tree)."""
+
+    def to_internal_value(self, data):
+        return data
+
+
+POLICY_PARSERS = [BoundedJSONParser, parsers.FormParser, parsers.MultiPartParser]
 
 
 # Policies
@@ -119,7 +148,7 @@ class PolicyOut(serializers.ModelSerializer):
 
 
 class PolicyIn(serializers.ModelSerializer):
-    rule = serializers.JSONField(
+    rule = RuleField(
         required=False,
         help_text='条件树：{"all": [...]}、{"any": [...]}、{"not": {...}} 或 '
         '{"attr": "payroll_headcount", "op": "gte", "value": 50}；可用的 attr 与 op 见 '
@@ -183,6 +212,7 @@ class PolicyListCreate(KeepsRefusalReason, generics.ListAPIView):
 
     serializer_class = PolicyOut
     filter_backends = []
+    parser_classes = POLICY_PARSERS
 
     def get_permissions(self):
         roles = EDITOR_ROLES if self.request.method == "POST" else (*STAFF_ROLES, Role.ENTERPRISE)
@@ -216,13 +246,19 @@ class PolicyDetail(KeepsRefusalReason, APIView):
     """One policy. PATCH edits it (its department or the coordinator); a published policy whose
     rule changes is matched again at once."""
 
+    parser_classes = POLICY_PARSERS
+
     def get_permissions(self):
         roles = EDITOR_ROLES if self.request.method == "PATCH" else (*STAFF_ROLES, Role.ENTERPRISE)
         return [roles_permission(*roles)()]
 
     @extend_schema(responses=PolicyOut)
     def get(self, request, pk: int):
-        return Response(PolicyOut(_visible_policy(request, pk)).data)
+        """An enterprise reading a policy it was told about is recorded, as in its portal."""
+        policy = _visible_policy(request, pk)
+        if policy.is_public:
+            services.match_mark_read(user=request.user, policy=policy)
+        return Response(PolicyOut(policy).data)
 
     @extend_schema(request=PolicyIn(partial=True), responses=PolicyOut)
     def patch(self, request, pk: int):
@@ -433,6 +469,7 @@ class TakeUpOut(serializers.Serializer):
     paid = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
     take_up_rate = serializers.FloatField(allow_null=True, help_text="应享尽享：已兑现 ÷ 符合条件")
+    take_up_text = serializers.CharField(help_text="应享尽享率，如页面所示：50.0%、—")
 
 
 class PolicyFiguresOut(serializers.Serializer):
@@ -496,9 +533,12 @@ class ApplicationOut(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         user = self.context.get("user")
-        if user is not None and not (
+        unmasked = user is not None and (
             can_see_personal_data(user) or may_review(user, instance.policy)
-        ):
+        )
+        if unmasked and data["prefilled"].get("contact_phone"):
+            self.context.setdefault("unmasked", []).append(instance.pk)
+        if user is not None and not unmasked:
             prefilled = dict(data["prefilled"])
             prefilled["contact_phone"] = mask_phone(prefilled.get("contact_phone", ""))
             prefilled["contact_person"] = mask_name(prefilled.get("contact_person", ""))
@@ -518,8 +558,23 @@ class ApplicationDetailOut(ApplicationOut):
         fields = [*ApplicationOut.Meta.fields, "steps", "actions"]
 
 
+def _record_unmasked(request, context: dict, *, object_id=None) -> None:
+    """The applications shown with the contact's phone in full, recorded as the page does."""
+    shown = context.get("unmasked") or []
+    if shown and request.user.role != Role.ENTERPRISE:
+        personal_data_shown(
+            request,
+            what="政策申请联系电话",
+            object_id=object_id,
+            count=len(shown),
+            unmasked=True,
+        )
+
+
 def _application_detail(request, application: Application) -> dict:
-    data = ApplicationOut(application, context={"user": request.user}).data
+    context = {"user": request.user}
+    data = ApplicationOut(application, context=context).data
+    _record_unmasked(request, context, object_id=application.pk)
     data["steps"] = StepOut(application.steps.select_related("actor"), many=True).data
     data["actions"] = services.actions_available(application, request.user)
     return data
@@ -573,11 +628,15 @@ class ApplicationListCreate(KeepsRefusalReason, generics.ListAPIView):
         return applications.order_by("due_at", "id")
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "user": self.request.user}
+        if not hasattr(self, "_context"):
+            self._context = {**super().get_serializer_context(), "user": self.request.user}
+        return self._context
 
     @extend_schema(parameters=[ApplicationFilterIn])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        _record_unmasked(request, self.get_serializer_context())
+        return response
 
     @extend_schema(request=ApplicationIn, responses={201: ApplicationDetailOut})
     @idempotent
@@ -693,8 +752,18 @@ class LineOut(serializers.ModelSerializer):
         ]
 
 
+class ObjectionStepOut(serializers.ModelSerializer):
+    action_display = serializers.CharField(source="get_action_display")
+    actor_name = serializers.CharField(source="actor.name", default="", allow_null=True)
+
+    class Meta:
+        model = ObjectionStep
+        fields = ["action", "action_display", "actor", "actor_name", "at", "note"]
+
+
 class ObjectionOut(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
+    steps = ObjectionStepOut(many=True, read_only=True)
 
     class Meta:
         model = Objection
@@ -710,6 +779,7 @@ class ObjectionOut(serializers.ModelSerializer):
             "status_display",
             "reply",
             "handled_at",
+            "steps",
         ]
 
     def to_representation(self, instance):
@@ -741,21 +811,36 @@ class BatchOut(serializers.ModelSerializer):
 
 class BatchDetailOut(BatchOut):
     total = serializers.DecimalField(max_digits=16, decimal_places=2)
-    lines = LineOut(many=True)
+    line_count = serializers.IntegerField(help_text="清单明细数（含已剔除）")
+    included = serializers.IntegerField(help_text="未剔除的企业数")
     objections = ObjectionOut(many=True)
     actions = serializers.ListField(child=serializers.CharField())
 
     class Meta(BatchOut.Meta):
-        fields = [*BatchOut.Meta.fields, "total", "lines", "objections", "actions"]
+        fields = [
+            *BatchOut.Meta.fields,
+            "total",
+            "line_count",
+            "included",
+            "objections",
+            "actions",
+        ]
 
 
 def _batch_detail(request, batch: PayoutBatch) -> dict:
     data = BatchOut(batch).data
     data["total"] = str(services.batch_total(batch))
-    data["lines"] = LineOut(batch.lines.select_related("enterprise"), many=True).data
-    data["objections"] = ObjectionOut(
-        batch.objections.all(), many=True, context={"mask": not can_see_personal_data(request.user)}
-    ).data
+    # The lines themselves page through GET /payout-batches/{id}/lines/: a district-wide list
+    # has tens of thousands.
+    data["line_count"] = batch.lines.count()
+    data["included"] = batch.lines.filter(excluded=False).count()
+    unmasked = can_see_personal_data(request.user)
+    objections = list(batch.objections.prefetch_related("steps__actor"))
+    data["objections"] = ObjectionOut(objections, many=True, context={"mask": not unmasked}).data
+    if unmasked and objections:
+        personal_data_shown(
+            request, what="公示异议人电话", object_id=batch.pk, count=len(objections)
+        )
     data["actions"] = services.batch_actions_available(batch, request.user)
     return data
 
@@ -803,6 +888,21 @@ class BatchDetail(APIView):
     @extend_schema(responses=BatchDetailOut)
     def get(self, request, pk: int):
         return Response(_batch_detail(request, _visible_batch(request, pk)))
+
+
+class BatchLines(generics.ListAPIView):
+    """A payout list's lines (enterprise, USCC, amount, basis, taken off or not), page by
+    page."""
+
+    serializer_class = LineOut
+    filter_backends = []
+    permission_classes = [roles_permission(Role.LEADER, *REVIEWERS)]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PayoutLine.objects.none()
+        batch = _visible_batch(self.request, self.kwargs["pk"])
+        return batch.lines.select_related("enterprise").order_by("id")
 
 
 class PaidOnIn(serializers.Serializer):
@@ -870,7 +970,172 @@ class ObjectionHandle(KeepsRefusalReason, APIView):
         return Response(ObjectionOut(handled).data)
 
 
+class ObjectionWithdrawIn(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class ObjectionWithdraw(KeepsRefusalReason, APIView):
+    """Record that the objector withdrew: an upheld objection no longer keeps its enterprise off
+    the list (until the list is confirmed)."""
+
+    permission_classes = [roles_permission(*REVIEWERS)]
+
+    @extend_schema(request=ObjectionWithdrawIn, responses=ObjectionOut)
+    @idempotent
+    def post(self, request, pk: int):
+        objection = get_object_or_404(
+            Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
+        )
+        incoming = ObjectionWithdrawIn(data=body(request))
+        incoming.is_valid(raise_exception=True)
+        withdrawn = services.objection_withdraw(
+            actor=request.user, objection=objection, **incoming.validated_data
+        )
+        return Response(ObjectionOut(withdrawn).data)
+
+
+# For one enterprise
+
+
+class EligibleOut(serializers.ModelSerializer):
+    policy_title = serializers.CharField(source="policy.title")
+    mode = serializers.CharField(source="policy.mode")
+    mode_display = serializers.CharField(source="policy.get_mode_display")
+    benefit = serializers.SerializerMethodField(help_text="享受标准（文字）")
+
+    class Meta:
+        model = PolicyMatch
+        fields = [
+            "policy",
+            "policy_title",
+            "mode",
+            "mode_display",
+            "benefit",
+            "matched_at",
+            "notified_at",
+            "read_at",
+        ]
+
+    def get_benefit(self, match) -> str:
+        return benefit_text(match.policy)
+
+
+class ReceivedOut(serializers.Serializer):
+    policy = serializers.IntegerField(source="policy.pk")
+    policy_title = serializers.CharField(source="policy.title")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    on = serializers.DateField(allow_null=True, help_text="兑现或拨付日期")
+    how = serializers.CharField(help_text="已兑现（申请）或免申即享")
+
+
+class EnterprisePoliciesOut(serializers.Serializer):
+    enterprise = serializers.IntegerField()
+    eligible = EligibleOut(many=True)
+    received = ReceivedOut(many=True)
+
+
+class EnterprisePolicies(APIView):
+    """What one enterprise is eligible for now and what it has received, as its portal shows:
+    an enterprise sees only itself, officers the enterprises in their scope."""
+
+    permission_classes = [roles_permission(*STAFF_ROLES, Role.ENTERPRISE)]
+
+    @extend_schema(responses=EnterprisePoliciesOut)
+    def get(self, request, pk: int):
+        enterprise = get_object_or_404(enterprises_visible_to(request.user), pk=pk)
+        return Response(
+            EnterprisePoliciesOut(
+                {
+                    "enterprise": enterprise.pk,
+                    "eligible": eligible_policies(enterprise.pk),
+                    "received": received_by(enterprise.pk),
+                }
+            ).data
+        )
+
+
 # Public (no login)
+
+
+class PublicNoticeOut(serializers.ModelSerializer):
+    policy_title = serializers.CharField(source="policy.title")
+    status_display = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = PayoutBatch
+        fields = [
+            "id",
+            "policy",
+            "policy_title",
+            "status",
+            "status_display",
+            "notice_starts_at",
+            "notice_ends_at",
+        ]
+
+
+class PublicNoticeDetailOut(PublicNoticeOut):
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    enterprises = serializers.IntegerField(help_text="清单上的企业数")
+    open = serializers.BooleanField(help_text="此刻可以提出异议")
+
+    class Meta(PublicNoticeOut.Meta):
+        fields = [*PublicNoticeOut.Meta.fields, "total", "enterprises", "open"]
+
+
+class PublicLineOut(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name")
+
+    class Meta:
+        model = PayoutLine
+        fields = ["id", "enterprise_name", "amount"]
+
+
+class PublicNoticeList(generics.ListAPIView):
+    """公示: payout lists that are, or have been, publicly noticed, newest first (no login)."""
+
+    serializer_class = PublicNoticeOut
+    filter_backends = []
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get_queryset(self):
+        return public_notices().select_related("policy").order_by("-notice_starts_at", "-id")
+
+
+class PublicNoticeDetail(APIView):
+    """One noticed list: its total, how many enterprises, whether objections are open now."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses=PublicNoticeDetailOut)
+    def get(self, request, pk: int):
+        batch = get_object_or_404(public_notices().select_related("policy"), pk=pk)
+        data = PublicNoticeOut(batch).data
+        data["total"] = str(services.batch_total(batch))
+        data["enterprises"] = batch.lines.filter(excluded=False).count()
+        data["open"] = (
+            batch.status == PayoutBatch.Status.NOTICE and timezone.now() <= batch.notice_ends_at
+        )
+        return Response(data)
+
+
+class PublicNoticeLines(generics.ListAPIView):
+    """The enterprises on a noticed list and their amounts, as the public page shows them
+    (an enterprise taken off after an objection is not listed); `id` is what an objection
+    names as its `line`."""
+
+    serializer_class = PublicLineOut
+    filter_backends = []
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PayoutLine.objects.none()
+        batch = get_object_or_404(public_notices(), pk=self.kwargs["pk"])
+        return batch.lines.filter(excluded=False).select_related("enterprise").order_by("id")
 
 
 class PublicPolicyList(generics.ListAPIView):
@@ -903,14 +1168,21 @@ class ObjectionIn(serializers.Serializer):
     content = serializers.CharField(max_length=1000)
 
 
+class FiledOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField()
+
+
 class PublicObjection(APIView):
     """Object to a noticed payout list (anyone, no login), during its objection window."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=ObjectionIn, responses={201: None})
+    @extend_schema(request=ObjectionIn, responses={201: FiledOut, 200: FiledOut})
     def post(self, request, pk: int):
+        """Idempotent: the same Idempotency-Key, or the same phone on the same enterprise, gets
+        the objection already filed (200). Limited per phone and per client (429)."""
         batch = get_object_or_404(public_notices(), pk=pk)
         incoming = ObjectionIn(data=body(request))
         incoming.is_valid(raise_exception=True)
@@ -921,5 +1193,19 @@ class PublicObjection(APIView):
             line = batch.lines.filter(pk=line_id, excluded=False).first()
             if line is None:
                 raise serializers.ValidationError({"line": [_("该企业不在这份清单中")]})
-        services.objection_file(batch=batch, line=line, **values)
-        return Response({"message": _("异议已收到")}, status=status.HTTP_201_CREATED)
+        try:
+            objection = services.objection_file(
+                batch=batch,
+                line=line,
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+                client=client_key(request),
+                **values,
+            )
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) == "throttled":
+                raise exceptions.Throttled(detail="；".join(exc.messages)) from None
+            raise
+        return Response(
+            {"id": objection.pk, "message": _("异议已收到")},
+            status=status.HTTP_201_CREATED if objection.created else status.HTTP_200_OK,
+        )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fugong.policies import rules
 
 ROOT = "0"
-FIELD = re.compile(r"^rule-([0-9.]+)-type$")
+FIELD = re.compile(r"^rule-(0(?:\.[1-9][0-9]{0,2})*)-type$")
 
 
 @dataclass
@@ -123,6 +123,10 @@ def _node_from_post(data, path: str, paths: set[str]) -> Node:
         (p for p in paths if p.startswith(path + ".") and "." not in p[len(path) + 1 :]),
         key=lambda p: int(p.rsplit(".", 1)[1]),
     )
+    if path.count(".") > rules.MAX_DEPTH:
+        # Deeper than a rule may go: not read further (a posted tree cannot recurse without
+        # end), and the validator refuses this node as nested too deep.
+        return node
     node.children = [_node_from_post(data, child, paths) for child in children]
     return node
 

@@ -1,29 +1,40 @@
 """Spreadsheets of the policy library: the payout list finance pays from, the matched
 enterprises officers chase, the take-up figures. Always in Chinese, like every Fugong sheet."""
 
+from decimal import Decimal
+
 from fugong.core.excel import write_xlsx
 from fugong.core.masking import mask_phone
 from fugong.policies.models import PayoutBatch
+
+FEN = Decimal("0.01")
+
+
+def money(amount) -> Decimal:
+    """Yuan as a Decimal with two places: the cell holds 1234.50 exactly, never a float's
+    1234.4999999."""
+    return Decimal(amount or 0).quantize(FEN)
+
 
 PAYOUT_HEADERS = ["序号", "企业名称", "统一社会信用代码", "所属街道", "金额（元）", "计算依据"]
 
 
 def payout_workbook(batch: PayoutBatch) -> bytes:
-    lines = batch.lines.filter(excluded=False).select_related("enterprise__region")
+    lines = list(batch.lines.filter(excluded=False).select_related("enterprise__region"))
     rows = [
         [
             index,
             line.enterprise.name,
             line.enterprise.uscc,
             line.enterprise.region.name,
-            float(line.amount),
+            money(line.amount),
             line.basis,
         ]
         for index, line in enumerate(lines, start=1)
     ]
-    rows.append(["", "合计", "", "", float(sum(line.amount for line in lines)), ""])
+    rows.append(["", "合计", "", "", money(sum(line.amount for line in lines)), ""])
     excluded = [
-        [line.enterprise.name, line.enterprise.uscc, float(line.amount), line.excluded_reason]
+        [line.enterprise.name, line.enterprise.uscc, money(line.amount), line.excluded_reason]
         for line in batch.lines.filter(excluded=True).select_related("enterprise")
     ]
     sheets = [(f"{batch.policy.title[:20]}兑现清单", PAYOUT_HEADERS, rows)]
@@ -100,7 +111,7 @@ def figures_workbook(rows, total) -> bytes:
             f.applied,
             f.approved,
             f.paid,
-            float(f.amount),
+            money(f.amount),
             f.take_up_text,
         ]
 

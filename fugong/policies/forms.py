@@ -201,6 +201,10 @@ class ObjectionForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["phone"].validators = []  # the service checks and normalises it
 
 
+class WithdrawObjectionForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("撤回情况"), max_length=500)
+
+
 class HandleObjectionForm(BootstrapFormMixin, forms.Form):
     uphold = forms.TypedChoiceField(
         label=_("处理结果"),

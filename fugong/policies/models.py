@@ -1,7 +1,9 @@
 """惠企政策: a policy library whose eligibility is data (a condition tree, see `rules.py`), the
 enterprises each published policy matches, what they were told, what they applied for and what
 they were paid. Matches, steps and events are appended, never rewritten: a match that no longer
-holds is ended, not deleted, so every figure can be recomputed."""
+holds is ended, not deleted, so every figure can be recomputed. For the same reason nothing they
+point to can be deleted (PROTECT): a policy ends by expiring, an enterprise that was matched,
+applied or was listed for a payout stays in the register (closed, if need be)."""
 
 from decimal import Decimal
 
@@ -170,7 +172,7 @@ class PolicyEvent(models.Model):
         MATCH = "match", _("匹配")
         PUSH = "push", _("推送")
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="events")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("事项"), max_length=10, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -230,7 +232,7 @@ class MatchingRun(models.Model):
 
     trigger = models.CharField(_("触发"), max_length=10, choices=Trigger.choices)
     policy = models.ForeignKey(
-        Policy, null=True, blank=True, on_delete=models.CASCADE, related_name="runs"
+        Policy, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
     )
     started_at = models.DateTimeField(_("开始时间"), db_index=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -253,9 +255,9 @@ class PolicyMatch(models.Model):
     """An enterprise meets a published policy's conditions, from `matched_at` until `ended_at`
     (blank while it still does). Pushing and reading are recorded on it."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="matches")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="matches")
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="policy_matches"
+        Enterprise, on_delete=models.PROTECT, related_name="policy_matches"
     )
     run = models.ForeignKey(MatchingRun, on_delete=models.PROTECT, related_name="+")
     matched_at = models.DateTimeField(_("匹配时间"))
@@ -362,7 +364,7 @@ class ApplicationStep(models.Model):
         PAY = "pay", _("兑现")
         WITHDRAW = "withdraw", _("撤回")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="steps")
     action = models.CharField(_("环节"), max_length=10, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT
@@ -415,7 +417,7 @@ class PayoutBatch(models.Model):
 
 
 class PayoutLine(models.Model):
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="lines")
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("金额（元）"), **MONEY)
     basis = models.CharField(_("计算依据"), max_length=200)
@@ -436,20 +438,24 @@ class PayoutLine(models.Model):
 
 class Objection(models.Model):
     """An objection to a noticed payout list, from anyone (no login needed), handled by the
-    coordinator or the policy's department: upheld (the line is taken off) or dismissed."""
+    coordinator or the policy's department: upheld (the line is taken off) or dismissed; while
+    the list is noticed a decision may be reconsidered, and the objector may withdraw (the
+    reviewer records it). A line is off the list while an upheld objection to it stands. Every
+    step is appended to `ObjectionStep`."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
         UPHELD = "upheld", _("异议成立")
         DISMISSED = "dismissed", _("异议不成立")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.CASCADE, related_name="objections")
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="objections")
     line = models.ForeignKey(
         PayoutLine,
         verbose_name=_("涉及企业"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="objections",
     )
     name = models.CharField(_("异议人"), max_length=50)
@@ -464,11 +470,53 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # A retried submission carries the same key (API header) and gets the same objection.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    # Where it came from, as a keyed hash (not the address): for the hourly limit per client.
+    client = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("公示异议")
         verbose_name_plural = _("公示异议")
         ordering = ["filed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="objection_idempotency_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.batch_id} {self.name}"
+
+
+class ObjectionStep(models.Model):
+    """Filed (by the public: no actor), upheld, dismissed, withdrawn: appended, never changed."""
+
+    class Action(models.TextChoices):
+        FILE = "file", _("提出异议")
+        UPHOLD = "uphold", _("认定异议成立")
+        DISMISS = "dismiss", _("认定异议不成立")
+        WITHDRAW = "withdraw", _("撤回异议")
+
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField(_("环节"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("异议处理记录")
+        verbose_name_plural = _("异议处理记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.objection_id} {self.get_action_display()}"

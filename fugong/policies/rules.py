@@ -2,7 +2,12 @@
 
 A tree is JSON: a group `{"all": [...]}` or `{"any": [...]}`, a negation `{"not": node}`, or a
 comparison `{"attr": "payroll_headcount", "op": "gte", "value": 50}`. The root may be an empty
-`{"all": []}`: every enterprise qualifies.
+`{"all": []}`: every enterprise qualifies; any other empty group (and a negation of nothing) is
+refused by the validator. Both compilations still read an empty group the same way (「全部满足」 of
+nothing holds, 「任一满足」 of nothing does not), so a tree that bypassed the validator cannot make
+them disagree. A tree is at most MAX_DEPTH groups deep (a negation is a switch, not a level) and
+holds at most MAX_CONDITIONS comparisons and MAX_NODES nodes, so a pasted JSON cannot make the
+database query explode.
 
 `ATTRIBUTES` below is the only place an attribute is defined: its label, the kind of value, the
 operators it allows, how the database reads it (for the whole district in one query) and how
@@ -32,8 +37,9 @@ from fugong.enterprises.models import Enterprise, IndustrySection
 from fugong.resumption.models import Status as SituationStatus
 from fugong.resumption.selectors import with_situation
 
-MAX_DEPTH = 6
-MAX_NODES = 60
+MAX_DEPTH = 6  # levels of groups
+MAX_CONDITIONS = 50  # comparisons
+MAX_NODES = 120  # comparisons, groups and negations
 EVERYONE = {"all": []}
 
 # operator → (symbol in words, Python comparison)
@@ -338,32 +344,38 @@ def validate(tree) -> dict:
     a problem raises a ValidationError naming the node it is in."""
     if tree in (None, {}, ""):
         return dict(EVERYONE)
-    counter = [0]
+    counter = {"nodes": 0, "conditions": 0}
     context = Context.load()
     return _validate(tree, (), counter, context)
 
 
-def _validate(node, path, counter, context) -> dict:
-    counter[0] += 1
-    if counter[0] > MAX_NODES:
-        _fail(path, _("条件过多（最多%(n)d项）") % {"n": MAX_NODES})
+def _validate(node, path, counter, context, *, negated=False) -> dict:
+    counter["nodes"] += 1
+    if counter["nodes"] > MAX_NODES:
+        _fail(path, _("条件过多（最多%(n)d个节点）") % {"n": MAX_NODES})
     if len(path) > MAX_DEPTH:
         _fail(path, _("嵌套过深（最多%(n)d层）") % {"n": MAX_DEPTH})
+    if negated and node in (None, {}, [], ""):
+        _fail(path, _("“不满足”后面还没有条件"))
     if not isinstance(node, dict) or len(node) == 0:
         _fail(path, _("应为一组条件或一项比较"))
     if "attr" in node:
+        counter["conditions"] += 1
+        if counter["conditions"] > MAX_CONDITIONS:
+            _fail(path, _("条件过多（最多%(n)d项）") % {"n": MAX_CONDITIONS})
         return _validate_comparison(node, path, context)
     if len(node) != 1:
         _fail(path, _("一组条件只能是“全部满足”“任一满足”或“不满足”之一"))
     ((kind, body),) = node.items()
     if kind == "not":
         # A negation is a switch on the node it wraps (as the editor shows it), not a level.
-        return {"not": _validate(body, path, counter, context)}
+        return {"not": _validate(body, path, counter, context, negated=True)}
     if kind not in ("all", "any"):
         _fail(path, _("不认识的组合方式「%(kind)s」") % {"kind": kind})
     if not isinstance(body, list):
         _fail(path, _("一组条件应为列表"))
-    if not body and path:
+    # Only the root's "all" may be empty (everyone qualifies); "not everyone" admits nobody.
+    if not body and (path or negated):
         _fail(path, _("这一组还没有条件"))
     if not body and kind == "any":
         _fail(path, _("“任一满足”的一组至少要有一项条件"))
@@ -464,14 +476,13 @@ def to_q(tree, context: Context | None = None) -> Q:
         return ~to_q(tree["not"], context)
     ((kind, children),) = tree.items()
     parts = [to_q(child, context) for child in children]
-    if kind == "all":
-        combined = Q()
-        for part in parts:
-            combined &= part
-        return combined
-    combined = Q(pk__in=[])
-    for part in parts:
-        combined |= part
+    if not parts:
+        # Not `Q()` for "all of nothing": an empty Q is dropped when negated or combined, so
+        # "not (all of nothing)" would admit everyone where Python admits no one.
+        return Q(pk__isnull=False) if kind == "all" else Q(pk__in=[])
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined & part if kind == "all" else combined | part
     return combined
 
 
@@ -636,8 +647,6 @@ def _explain(tree, facts: Facts, context: Context, *, negated: bool) -> Explanat
     parts = [_explain(child, facts, context, negated=negated) for child in children]
     conjunctive = (kind == "all") != negated
     met = all(p.met for p in parts) if conjunctive else any(p.met for p in parts)
-    if not children:
-        met = not negated
     words = {
         (True, False): _("同时满足以下条件"),
         (False, False): _("满足以下任一条件"),

@@ -185,7 +185,14 @@ def received_by(enterprise_id: int) -> list[Received]:
 
 @dataclass
 class TakeUp:
-    """One policy's funnel (or the total): 应享尽享 is paid ÷ matched."""
+    """One policy's funnel (or the total): 应享尽享 is paid ÷ matched.
+
+    "Paid" is an apply policy's paid applications and an auto-grant policy's enterprises on a
+    payout list marked paid (not taken off). "Matched" is the enterprises that meet the policy
+    now, plus those paid whose match has since ended (they were entitled when paid), so the
+    rate never passes 100%. Policies that pay no money (a relief another office applies, 社保减免)
+    have no rate and stay out of the total's; the page, its sheet and the API read these same
+    numbers."""
 
     policy: Policy | None = None
     matched: int = 0
@@ -195,9 +202,9 @@ class TakeUp:
     approved: int = 0
     paid: int = 0
     amount: Decimal = field(default_factory=lambda: Decimal(0))
-    # Matches of policies that pay money: a relief applied by another office (社保减免) pays
-    # nothing through the platform, so it has no take-up rate and stays out of the total's.
+    # Of the matched and the paid, those of policies that pay money: the rate's terms.
     cash_matched: int = 0
+    cash_paid: int = 0
 
     @property
     def pays(self) -> bool:
@@ -205,16 +212,25 @@ class TakeUp:
 
     @property
     def take_up_text(self) -> str:
-        return format_rate(self.paid, self.cash_matched) if self.pays else "—"
+        return format_rate(self.cash_paid, self.cash_matched) if self.pays else "—"
 
     @property
     def take_up_rate(self):
-        return None if not (self.pays and self.cash_matched) else self.paid / self.cash_matched
+        return None if not (self.pays and self.cash_matched) else self.cash_paid / self.cash_matched
 
     def add(self, other: "TakeUp") -> None:
-        for name in ("matched", "notified", "read", "applied", "approved", "paid", "amount"):
+        for name in (
+            "matched",
+            "notified",
+            "read",
+            "applied",
+            "approved",
+            "paid",
+            "amount",
+            "cash_matched",
+            "cash_paid",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.cash_matched += other.cash_matched
 
 
 APPLIED_STATUSES = ("submitted", "more_info", "approved", "rejected", "paid")
@@ -241,15 +257,18 @@ def take_up_figures(user: User, policies: QuerySet[Policy] | None = None):
     for row in matches:
         target = rows[row["policy_id"]]
         target.matched, target.notified, target.read = row["matched"], row["notified"], row["read"]
-        target.cash_matched = row["matched"] if target.pays else 0
     applications = (
         applications_visible_to(user)
         .filter(policy_id__in=rows)
+        .annotate(still_matched=_still_matched("policy_id"))
         .values("policy_id")
         .annotate(
             applied=Count("enterprise", distinct=True, filter=Q(status__in=APPLIED_STATUSES)),
             approved=Count("enterprise", distinct=True, filter=Q(status__in=("approved", "paid"))),
             paid=Count("enterprise", distinct=True, filter=Q(status="paid")),
+            paid_unmatched=Count(
+                "enterprise", distinct=True, filter=Q(status="paid", still_matched=False)
+            ),
             amount=Sum("paid_amount", filter=Q(status="paid")),
         )
         .order_by()
@@ -258,12 +277,14 @@ def take_up_figures(user: User, policies: QuerySet[Policy] | None = None):
         target = rows[row["policy_id"]]
         target.applied, target.approved = row["applied"], row["approved"]
         target.paid, target.amount = row["paid"], row["amount"] or Decimal(0)
+        target.matched += row["paid_unmatched"]
     lines = (
         PayoutLine.objects.filter(
             batch__policy_id__in=rows,
             excluded=False,
             enterprise__in=_enterprises_for_lines(user),
         )
+        .annotate(still_matched=_still_matched("batch__policy_id"))
         .values("batch__policy_id")
         .annotate(
             granted=Count(
@@ -272,6 +293,9 @@ def take_up_figures(user: User, policies: QuerySet[Policy] | None = None):
                 filter=Q(batch__status__in=("confirmed", "paid")),
             ),
             paid=Count("enterprise", distinct=True, filter=Q(batch__status="paid")),
+            paid_unmatched=Count(
+                "enterprise", distinct=True, filter=Q(batch__status="paid", still_matched=False)
+            ),
             amount=Sum("amount", filter=Q(batch__status="paid")),
         )
         .order_by()
@@ -281,10 +305,25 @@ def take_up_figures(user: User, policies: QuerySet[Policy] | None = None):
         target.approved += row["granted"]
         target.paid += row["paid"]
         target.amount += row["amount"] or Decimal(0)
+        target.matched += row["paid_unmatched"]
+    for target in rows.values():
+        if target.pays:
+            target.cash_matched, target.cash_paid = target.matched, target.paid
     total = TakeUp()
     for row in rows.values():
         total.add(row)
     return list(rows.values()), total
+
+
+def _still_matched(policy_field: str):
+    """Whether the row's enterprise has an active match of the row's policy."""
+    return Exists(
+        PolicyMatch.objects.filter(
+            policy_id=OuterRef(policy_field),
+            enterprise_id=OuterRef("enterprise_id"),
+            ended_at__isnull=True,
+        )
+    )
 
 
 def _enterprises_for_lines(user: User):
@@ -296,14 +335,19 @@ def _enterprises_for_lines(user: User):
 
 
 def not_applied(policy: Policy, user: User) -> QuerySet[PolicyMatch]:
-    """Enterprises that meet an `apply` policy and have not applied: the officers' chase list."""
+    """Enterprises that meet the policy and have neither applied nor been put on one of its
+    payout lists (paid, or on the way to it): the officers' chase list."""
     applications = Application.objects.filter(
         policy=policy, enterprise=OuterRef("enterprise"), status__in=APPLIED_STATUSES
+    )
+    listed = PayoutLine.objects.filter(
+        batch__policy=policy, enterprise=OuterRef("enterprise"), excluded=False
     )
     return (
         matches_visible_to(user)
         .filter(policy=policy, ended_at__isnull=True)
         .exclude(Exists(applications))
+        .exclude(Exists(listed))
         .select_related("enterprise", "enterprise__region", "enterprise__park")
         .order_by("enterprise__region__sort_order", "enterprise__name")
     )

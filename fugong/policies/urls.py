@@ -24,7 +24,17 @@ urlpatterns = [
     path("policies/payouts/<int:pk>/export.xlsx", views.batch_export, name="batch_export"),
     path("policies/payouts/<int:pk>/<slug:action>/", views.batch_action, name="batch_action"),
     path("policies/objections/<int:pk>/handle/", views.objection_handle, name="objection_handle"),
+    path(
+        "policies/objections/<int:pk>/withdraw/",
+        views.objection_withdraw,
+        name="objection_withdraw",
+    ),
     path("policies/attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path(
+        "policies/attachments/<int:pk>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
     path("policies/<int:pk>/", views.policy_detail, name="detail"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="edit"),
     path("policies/<int:pk>/explain/", views.policy_explain, name="explain"),

@@ -1,3 +1,7 @@
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,6 +61,19 @@ def _querystring(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def client_key(request) -> str:
+    """Who is filing, for the hourly limit on public objections: a keyed hash of the client's
+    address, so the address itself is not stored. Behind the production proxy (which sets
+    SECURE_PROXY_SSL_HEADER) the address is the last X-Forwarded-For entry, the one our proxy
+    added; without a proxy the header is the client's to forge, so REMOTE_ADDR counts."""
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+        address = forwarded.rsplit(",", 1)[-1].strip()
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 def benefit_text(policy: Policy) -> str:
@@ -317,6 +334,22 @@ def attachment_file(request, pk: int):
     )
 
 
+@require_POST
+@role_required(*EDITOR_ROLES)
+def attachment_delete(request, pk: int):
+    attachment = get_object_or_404(
+        PolicyAttachment.objects.filter(
+            policy__in=policies_visible_to(request.user)
+        ).select_related("policy"),
+        pk=pk,
+    )
+    if not may_edit(request.user, attachment.policy):
+        raise PermissionDenied
+    services.attachment_delete(actor=request.user, attachment=attachment)
+    messages.success(request, _("附件已删除"))
+    return redirect("policies:edit", pk=attachment.policy_id)
+
+
 @require_GET
 def public_attachment_file(request, pk: int):
     attachment = get_object_or_404(
@@ -498,7 +531,11 @@ def _visible_batch(request, pk: int) -> PayoutBatch:
 def batch_detail(request, pk: int):
     batch = _visible_batch(request, pk)
     lines = batch.lines.select_related("enterprise", "enterprise__region")
-    objections = list(batch.objections.select_related("line__enterprise", "handled_by"))
+    objections = list(
+        batch.objections.select_related("line__enterprise", "handled_by").prefetch_related(
+            "steps__actor"
+        )
+    )
     unmasked = can_see_personal_data(request.user)
     for objection in objections:
         objection.shown_phone = objection.phone if unmasked else mask_phone(objection.phone)
@@ -519,6 +556,9 @@ def batch_detail(request, pk: int):
             "actions": services.batch_actions_available(batch, request.user),
             "may_handle": may_review(request.user, batch.policy),
             "handle_form": forms.HandleObjectionForm(),
+            "withdraw_form": forms.WithdrawObjectionForm(),
+            "objections_open": batch.status
+            in (PayoutBatch.Status.NOTICE, PayoutBatch.Status.DRAFT),
             "paid_form": forms.PaidOnForm(),
             "now": timezone.now(),
         },
@@ -586,6 +626,28 @@ def objection_handle(request, pk: int):
             messages.error(request, "；".join(exc.messages))
         else:
             messages.success(request, _("异议已处理"))
+    return redirect("policies:batch_detail", pk=objection.batch_id)
+
+
+@require_POST
+@role_required(Role.COORDINATOR, Role.DEPARTMENT)
+def objection_withdraw(request, pk: int):
+    """The objector withdrew (by telephone or in person): the reviewer records it."""
+    objection = get_object_or_404(
+        Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
+    )
+    form = forms.WithdrawObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            services.objection_withdraw(
+                actor=request.user, objection=objection, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已登记撤回异议"))
     return redirect("policies:batch_detail", pk=objection.batch_id)
 
 
@@ -713,6 +775,7 @@ def public_notice(request, pk: int):
                 name=data["name"],
                 phone=data["phone"],
                 content=data["content"],
+                client=client_key(request),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

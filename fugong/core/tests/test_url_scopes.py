@@ -42,6 +42,9 @@ PUBLIC = {
     "policies:public_notice": "one noticed payout list, where anyone may object",
     "api_public_policies": "the public policy list, for machines",
     "api_public_objection": "anyone may object to a noticed payout list (the page allows it too)",
+    "api_public_notices": "公示: the noticed payout lists, for machines (the page is public too)",
+    "api_public_notice": "one noticed payout list's total and window, public like its page",
+    "api_public_notice_lines": "a noticed list's enterprises and amounts, public like its page",
 }
 
 
@@ -291,7 +294,9 @@ CASES = {
         "leader", FORBIDDEN, "post", lambda w: {"pk": w["batch"].pk, "action": "confirm"}
     ),
     "policies:objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "policies:objection_withdraw": Case("clerk", NOT_FOUND, "post", pk("objection")),
     "policies:attachment": Case("enterprise_b", NOT_FOUND, "get", pk("draft_attachment")),
+    "policies:attachment_delete": Case("clerk", NOT_FOUND, "post", pk("draft_attachment")),
     "policies:detail": Case("clerk", NOT_FOUND, "get", pk("draft")),
     "policies:edit": Case("clerk", FORBIDDEN, "get", pk("grant")),
     "policies:explain": Case("enterprise_a", FORBIDDEN, "get", pk("grant")),
@@ -327,11 +332,14 @@ CASES = {
     },
     "api_payout_batches": Case("street_officer", FORBIDDEN),
     "api_payout_batch": Case("clerk", NOT_FOUND, "get", pk("batch")),
+    "api_payout_batch_lines": Case("clerk", NOT_FOUND, "get", pk("batch")),
     **{
         f"api_payout_batch_{action}": Case("clerk", NOT_FOUND, "post", pk("batch"))
         for action in ("notice", "confirm", "pay")
     },
     "api_objection_handle": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "api_objection_withdraw": Case("clerk", NOT_FOUND, "post", pk("objection")),
+    "api_enterprise_policies": Case("enterprise_b", NOT_FOUND, "get", pk("a")),
 }
 
 

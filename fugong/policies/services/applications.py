@@ -250,6 +250,18 @@ def application_resubmit(
     return application
 
 
+def _check_within_standard(amount: Decimal, benefit, label: str) -> None:
+    if amount > benefit.amount:
+        raise ValidationError(
+            {
+                "amount": [
+                    _("%(label)s不能超过按政策标准计算的%(amount)s（%(basis)s）")
+                    % {"label": label, "amount": yuan(benefit.amount), "basis": benefit.basis}
+                ]
+            }
+        )
+
+
 def computed_benefit(application: Application):
     return benefit_for(
         application.policy,
@@ -267,8 +279,9 @@ def application_approve(
     note: str = "",
     at: datetime | None = None,
 ) -> Application:
-    """Approve with the amount the policy gives (or a lower one, with a note); never above the
-    policy's cap."""
+    """Approve with the amount the policy gives (or a lower one, with a note); never above what
+    the policy's standard gives this application (fixed, per worker, per cent of the declared
+    base, capped)."""
     application = _locked(application)
     _require_reviewer(actor, application)
     at = now_or(at)
@@ -280,6 +293,7 @@ def application_approve(
         raise ValidationError({"amount": [_("金额不能为负数")]})
     if cap is not None and amount > cap:
         raise ValidationError({"amount": [_("核定金额超过政策上限%(cap)s") % {"cap": yuan(cap)}]})
+    _check_within_standard(amount, benefit, _("核定金额"))
     if amount != benefit.amount and not note.strip():
         raise ValidationError({"note": [_("核定金额与政策标准不同，请说明理由")]})
     application.approved_amount = amount
@@ -333,6 +347,7 @@ def application_pay(
     amount = application.approved_amount if amount is None else amount
     if amount is None or amount < 0 or amount > application.approved_amount:
         raise ValidationError({"amount": [_("兑现金额应在0到核定金额之间")]})
+    _check_within_standard(amount, computed_benefit(application), _("兑现金额"))
     paid_on = paid_on or timezone.localtime(at).date()
     if paid_on > timezone.localtime(at).date():
         raise ValidationError({"paid_on": [_("兑现日期不能晚于今天")]})

@@ -56,7 +56,10 @@ def _check(policy: Policy, actor: User) -> None:
     policy.full_clean(exclude=["created_by"])
 
 
-def _store_attachments(policy: Policy, uploads: Sequence, actor: User) -> None:
+def _store_attachments(policy: Policy, uploads: Sequence, actor: User) -> list[str]:
+    """The uploads (checked by their content) stored with the policy; returns the files written,
+    for `_forget_files` should the save fail after them."""
+    written = []
     for index, item in enumerate(check_attachments(uploads), start=policy.attachments.count() + 1):
         attachment = PolicyAttachment(
             policy=policy,
@@ -66,7 +69,29 @@ def _store_attachments(policy: Policy, uploads: Sequence, actor: User) -> None:
             uploaded_by=actor,
         )
         attachment.file.save(f"{index}.{item.extension}", item.upload, save=False)
+        written.append(attachment.file.name)
         attachment.save()
+    return written
+
+
+def _forget_files(names: list[str]) -> None:
+    """Files stored by a save that then failed: its rows roll back, so the files go too."""
+    storage = PolicyAttachment._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+
+
+def _with_attachments(save, policy: Policy, uploads: Sequence, actor: User):
+    """Run `save` after storing the uploads; if anything after the storing fails, the stored
+    files are removed with the rolled-back rows (no orphan files)."""
+    written = []
+    try:
+        with transaction.atomic():
+            written = _store_attachments(policy, uploads, actor)
+            return save()
+    except BaseException:
+        _forget_files(written)
+        raise
 
 
 @transaction.atomic
@@ -83,9 +108,12 @@ def policy_create(
     _check(policy, actor)
     policy._history_user = actor
     policy.save()
-    _store_attachments(policy, attachments, actor)
-    event(policy, Action.CREATE, actor=actor, at=at)
-    return policy
+
+    def after_storing():
+        event(policy, Action.CREATE, actor=actor, at=at)
+        return policy
+
+    return _with_attachments(after_storing, policy, attachments, actor)
 
 
 @transaction.atomic
@@ -108,11 +136,14 @@ def policy_update(
         policy.rule_changed_at = at
     policy._history_user = actor
     policy.save()
-    _store_attachments(policy, attachments, actor)
-    event(policy, Action.RULE if rule_changed else Action.EDIT, actor=actor, at=at)
-    if rule_changed and policy.status == Policy.Status.PUBLISHED:
-        policy_rematch(policy=policy, trigger=MatchingRun.Trigger.RULE, actor=actor, at=at)
-    return policy
+
+    def after_storing():
+        event(policy, Action.RULE if rule_changed else Action.EDIT, actor=actor, at=at)
+        if rule_changed and policy.status == Policy.Status.PUBLISHED:
+            policy_rematch(policy=policy, trigger=MatchingRun.Trigger.RULE, actor=actor, at=at)
+        return policy
+
+    return _with_attachments(after_storing, policy, attachments, actor)
 
 
 @transaction.atomic
@@ -167,6 +198,16 @@ def expire_due(*, today=None) -> int:
 
 @transaction.atomic
 def attachment_delete(*, actor: User, attachment: PolicyAttachment) -> None:
+    """The attachment's row now, its file once that is committed (a rolled-back deletion keeps
+    both)."""
     require_editor(actor, attachment.policy)
-    attachment.file.delete(save=False)
+    name = attachment.file.name
     attachment.delete()
+    event(
+        attachment.policy,
+        Action.EDIT,
+        actor=actor,
+        at=timezone.now(),
+        note=_("删除附件「%(name)s」") % {"name": attachment.original_name},
+    )
+    transaction.on_commit(lambda: _forget_files([name]))

@@ -3,10 +3,10 @@
 A policy is matched against the whole district when it is published, when its rule (or the
 moment it judges the resumption situation at) changes, and by hand. Every night the published
 policies are matched again, but only against the enterprises that changed since the previous
-nightly run: the watermark is that run's start, and an enterprise changed when its register row
-was saved since (`updated_at`, which every write of the register raises) or a report about it was
-recorded since (`Report.recorded_at`: its current state, or its situation at a past moment,
-may have moved). Neither `enterprises` nor `resumption` knows about policies; the policies app
+nightly run: the watermark is that run's start less a safety margin (`WATERMARK_MARGIN`), and
+an enterprise changed when its register row was saved since (`updated_at`, which every write of
+the register raises) or a report about it was recorded since (`Report.recorded_at`: its current
+state, or its situation at a past moment, may have moved). Neither `enterprises` nor `resumption` knows about policies; the policies app
 reads their timestamps.
 
 A match that no longer holds is ended (`ended_at`), never deleted; a new match is told to the
@@ -31,6 +31,11 @@ from fugong.policies.models import MatchingRun, Policy, PolicyEvent, PolicyMatch
 from fugong.resumption.models import Report
 
 CHUNK = 5000  # ids per statement: SQLite allows 32,766 variables
+# The nightly run reads changes from the previous run's start less this margin: a register row
+# saved (its `updated_at` set) just before that run started but committed after the run had read
+# the register was not seen by it, and would be skipped for good without the margin. Looking at
+# an hour's changes twice costs next to nothing: matching is idempotent.
+WATERMARK_MARGIN = timedelta(hours=1)
 
 
 def _chunks(ids: list[int]):
@@ -152,7 +157,12 @@ def policy_rematch(
     push: bool = True,
 ) -> MatchingRun:
     """Match one published policy against the whole district, and push the new matches in the
-    background once committed (a replay of the past passes `at` and pushes by itself)."""
+    background once committed (a replay of the past passes `at` and pushes by itself).
+
+    The policy's row is locked first: two runs of one policy (a publish, a rule edit, one by
+    hand, the nightly run) go one after the other instead of both inserting or both ending the
+    same matches, and the run matches the rule as stored, not a stale copy's."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if policy.status != Policy.Status.PUBLISHED:
         raise _not_published()
     run = _start(trigger, policy=policy, at=at)
@@ -242,7 +252,7 @@ def match_nightly(*, force: bool = False) -> MatchingRun | None:
             .order_by("-started_at")
             .first()
         )
-        since = previous.started_at if previous else None
+        since = previous.started_at - WATERMARK_MARGIN if previous else None
         run = _start(MatchingRun.Trigger.NIGHTLY, since=since)
         scope, examined = _changed_scope(since)
         context = rules.Context.load()

@@ -5,10 +5,12 @@ paid:
 
     待公示 → 公示中 (anyone may object) → 已确认 (window over, every objection handled) → 已拨付
 
-An upheld objection takes its enterprise off the list. An enterprise is on at most one list
-per policy that was not taken off."""
+An upheld objection takes its enterprise off the list; dismissing it on reconsideration, or
+its withdrawal, puts the enterprise back (while no other upheld objection to it stands). Every
+step is recorded with who and when. An enterprise is on at most one list per policy that was
+not taken off."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,7 @@ from fugong.policies.benefits import benefit_for
 from fugong.policies.models import (
     BenefitKind,
     Objection,
+    ObjectionStep,
     PayoutBatch,
     PayoutLine,
     Policy,
@@ -105,6 +108,24 @@ def payout_notice_start(
     return batch
 
 
+# Filing is open to anyone: one phone may object to a list this many times, and one client
+# (a keyed hash of its address) this many times an hour, over every list.
+MAX_OBJECTIONS_PER_PHONE = 10
+MAX_OBJECTIONS_PER_CLIENT_HOUR = 20
+OS = Objection.Status
+OStep = ObjectionStep.Action
+
+
+def _objection_step(objection: Objection, action: str, *, actor, at, note="") -> None:
+    ObjectionStep.objects.create(
+        objection=objection, action=action, actor=actor, at=at, note=note[:500]
+    )
+
+
+def _throttled(message: str) -> ValidationError:
+    return ValidationError(message, code="throttled")
+
+
 @transaction.atomic
 def objection_file(
     *,
@@ -114,9 +135,14 @@ def objection_file(
     content: str,
     line: PayoutLine | None = None,
     at: datetime | None = None,
+    idempotency_key: str = "",
+    client: str = "",
 ) -> Objection:
     """Anyone may object while the list is noticed; the policy's department and the
-    coordinators are told."""
+    coordinators are told. Filing again is harmless: the same Idempotency-Key, or the same
+    phone on the same enterprise of the same policy, returns the objection already filed
+    (`objection.created` is False). The batch row is locked, so two copies of one submission
+    arriving at once still make one objection."""
     batch = _locked(batch)
     at = now_or(at)
     if batch.status != B.NOTICE or at > batch.notice_ends_at:
@@ -127,6 +153,28 @@ def objection_file(
         phone = normalize_phone(phone)
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from None
+    key = (idempotency_key or "").strip()[:100]
+    earlier = Objection.objects.filter(batch=batch, idempotency_key=key).first() if key else None
+    if earlier is None:
+        # One list of a policy is noticed at a time: this list is "the policy" here.
+        same = Objection.objects.filter(batch=batch, phone=phone)
+        same = (
+            same.filter(line__enterprise_id=line.enterprise_id)
+            if line is not None
+            else same.filter(line__isnull=True)
+        )
+        earlier = same.order_by("filed_at", "id").first()
+    if earlier is not None:
+        earlier.created = False
+        return earlier
+    if Objection.objects.filter(batch=batch, phone=phone).count() >= MAX_OBJECTIONS_PER_PHONE:
+        raise _throttled(
+            _("同一联系电话对这份清单已提出%(n)d条异议，请致电政策联系部门")
+            % {"n": MAX_OBJECTIONS_PER_PHONE}
+        )
+    recent = Objection.objects.filter(client=client, filed_at__gt=at - timedelta(hours=1))
+    if client and recent.count() >= MAX_OBJECTIONS_PER_CLIENT_HOUR:
+        raise _throttled(_("提交过于频繁，请稍后再试"))
     objection = Objection(
         batch=batch,
         line=line,
@@ -134,9 +182,13 @@ def objection_file(
         phone=phone,
         content=required(content, "content", _("请写明异议内容")),
         filed_at=at,
+        idempotency_key=key,
+        client=client[:32],
     )
     objection.full_clean()
     objection.save()
+    _objection_step(objection, OStep.FILE, actor=None, at=at, note=objection.content)
+    objection.created = True
     reviewers = User.objects.filter(
         is_active=True, role__in=(Role.COORDINATOR, Role.DEPARTMENT)
     ).exclude(role=Role.DEPARTMENT, department_id__isnull=True)
@@ -156,6 +208,33 @@ def objection_file(
     return objection
 
 
+def _refresh_line(line: PayoutLine | None) -> None:
+    """A line is off the list while an upheld objection to it stands (the latest one's reply is
+    the reason), and on it otherwise."""
+    if line is None:
+        return
+    upheld = line.objections.filter(status=OS.UPHELD).order_by("handled_at", "id").last()
+    line.excluded = upheld is not None
+    line.excluded_reason = upheld.reply[:300] if upheld else ""
+    line.save(update_fields=["excluded", "excluded_reason"])
+
+
+def _objection_for_change(actor: User, objection: Objection) -> tuple[Objection, PayoutBatch]:
+    objection = Objection.objects.select_related("batch__policy", "line").get(pk=objection.pk)
+    batch = _locked(objection.batch)
+    _require_reviewer(actor, batch.policy)
+    objection = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .get(pk=objection.pk)
+    )
+    if batch.status not in (B.NOTICE, B.DRAFT):
+        raise ValidationError(_("清单已确认，不能再处理异议"))
+    if objection.status == OS.WITHDRAWN:
+        raise ValidationError(_("该异议已撤回"))
+    return objection, batch
+
+
 @transaction.atomic
 def objection_handle(
     *,
@@ -165,23 +244,41 @@ def objection_handle(
     reply: str,
     at: datetime | None = None,
 ) -> Objection:
-    """Upheld: the enterprise it names comes off the list; dismissed: the list stands."""
-    objection = Objection.objects.select_related("batch__policy", "line").get(pk=objection.pk)
-    batch = _locked(objection.batch)
-    _require_reviewer(actor, batch.policy)
+    """Upheld: the enterprise it names comes off the list; dismissed: the list stands. Until the
+    list is confirmed a decision may be reconsidered (upheld → dismissed puts the enterprise
+    back, and the other way round)."""
+    objection, _batch = _objection_for_change(actor, objection)
     at = now_or(at)
-    if objection.status != Objection.Status.OPEN:
-        raise ValidationError(_("该异议已处理"))
-    if batch.status not in (B.NOTICE, B.DRAFT):
-        raise ValidationError(_("清单已确认，不能再处理异议"))
+    target = OS.UPHELD if uphold else OS.DISMISSED
+    if objection.status == target:
+        raise ValidationError(
+            _("该异议已是「%(status)s」") % {"status": objection.get_status_display()}
+        )
     reply = required(reply, "reply", _("请填写处理意见"))
-    objection.status = Objection.Status.UPHELD if uphold else Objection.Status.DISMISSED
+    objection.status = target
     objection.reply, objection.handled_by, objection.handled_at = reply, actor, at
     objection.save(update_fields=["status", "reply", "handled_by", "handled_at"])
-    if uphold and objection.line is not None:
-        line = objection.line
-        line.excluded, line.excluded_reason = True, reply[:300]
-        line.save(update_fields=["excluded", "excluded_reason"])
+    _objection_step(
+        objection, OStep.UPHOLD if uphold else OStep.DISMISS, actor=actor, at=at, note=reply
+    )
+    _refresh_line(objection.line)
+    return objection
+
+
+@transaction.atomic
+def objection_withdraw(
+    *, actor: User, objection: Objection, note: str, at: datetime | None = None
+) -> Objection:
+    """The objector withdraws (by telephone or in person; the reviewer records it): an upheld
+    objection no longer keeps its enterprise off the list."""
+    objection, _batch = _objection_for_change(actor, objection)
+    at = now_or(at)
+    note = required(note, "note", _("请写明撤回的情况"))
+    objection.status = OS.WITHDRAWN
+    objection.handled_by, objection.handled_at = actor, at
+    objection.save(update_fields=["status", "handled_by", "handled_at"])
+    _objection_step(objection, OStep.WITHDRAW, actor=actor, at=at, note=note)
+    _refresh_line(objection.line)
     return objection
 
 

@@ -1,5 +1,6 @@
 """The API: the same services and scoping as the pages, one error shape, Idempotency-Key."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,10 @@ def test_the_payout_list_over_the_api_and_a_public_objection(api, make_policy, p
     created = clerk.post("/api/v1/payout-batches/", {"policy": grant.pk}, format="json")
     assert created.status_code == 201 and created.json()["total"] == "6000.00"
     pk = created.json()["id"]
+    assert created.json()["line_count"] == 2 and "lines" not in created.json()
+    lines = clerk.get(f"/api/v1/payout-batches/{pk}/lines/", {"page_size": 1}).json()
+    assert lines["count"] == 2 and len(lines["results"]) == 1 and lines["next"]
+    assert lines["results"][0]["amount"] == "3000.00"
     anonymous = api()
     objection = {"name": "赵六", "phone": "13912345678", "content": "名单有误"}
     assert anonymous.post(f"/api/v1/public/notices/{pk}/objections/", objection).status_code == 404
@@ -147,3 +152,24 @@ def test_the_library_list_is_scoped(api, make_policy, people):
     assert titles(people.enterprise_a) == titles(people.clerk) == {"已发布"}
     services.policy_expire(actor=people.coordinator, policy=Policy.objects.get(title="已发布"))
     assert titles(people.enterprise_b) == {"已发布"}  # expired policies stay readable
+
+
+def test_a_rule_too_deep_or_too_large_is_a_400_naming_the_limit(api, policy_desk):
+    client = api(policy_desk.rs_clerk)
+    leaf = {"attr": "payroll_headcount", "op": "gte", "value": 50}
+    large = body(policy_desk, rule={"all": [leaf] * 51})
+    response = client.post("/api/v1/policies/", large, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "rule"
+    assert response.json()["message"] == "条件51：条件过多（最多50项）"
+    for depth in (300, 600, 900, 5000):  # within and beyond what Python's JSON parser recurses
+        deep = '{"not": ' * depth + '{"all": []}' + "}" * depth
+        raw = json.dumps(body(policy_desk, rule=None)).replace('"rule": null', f'"rule": {deep}')
+        response = client.post(
+            "/api/v1/policies/",
+            raw,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"deep-{depth}",
+        )
+        assert response.status_code == 400, depth
+        assert "过多" in response.json()["message"] or "过深" in response.json()["message"]
+    assert not Policy.objects.exists()

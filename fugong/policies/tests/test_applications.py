@@ -157,3 +157,66 @@ def test_a_date_in_the_future_is_refused(make_policy, people):
     policy = make_policy(publish=True)
     with pytest.raises(ValidationError):
         apply(people, policy, at=timezone.now() + timezone.timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("standard", "base", "computed", "above"),
+    [
+        (
+            {"benefit_kind": "fixed", "benefit_amount": Decimal(5000), "benefit_cap": None},
+            None,
+            "5000.00",
+            Decimal("5000.01"),
+        ),
+        ({"benefit_kind": "per_worker"}, None, "10000.00", Decimal("10000.01")),  # 20 × 500
+        (
+            {
+                "benefit_kind": "percent",
+                "benefit_amount": None,
+                "benefit_percent": Decimal(10),
+                "benefit_cap": Decimal(20000),
+            },
+            Decimal("18000"),
+            "1800.00",
+            Decimal("1800.01"),
+        ),
+        (
+            {"benefit_kind": "none", "benefit_amount": None, "benefit_cap": None},
+            None,
+            "0.00",
+            Decimal("0.01"),
+        ),
+    ],
+)
+def test_the_approved_amount_never_exceeds_what_the_standard_gives(
+    make_policy, people, policy_desk, standard, base, computed, above
+):
+    policy = make_policy(publish=True, **standard)
+    application = apply(people, policy, declared_base=base)
+    clerk = policy_desk.rs_clerk
+    with pytest.raises(ValidationError) as caught:
+        services.application_approve(
+            actor=clerk, application=application, amount=above, note="加发"
+        )
+    assert "核定金额不能超过按政策标准计算的" in caught.value.message_dict["amount"][0]
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.approved_amount is None
+    approved = services.application_approve(actor=clerk, application=application)
+    assert approved.approved_amount == Decimal(computed)
+    with pytest.raises(ValidationError) as caught:
+        services.application_pay(actor=clerk, application=application, amount=above)
+    assert "amount" in caught.value.message_dict
+
+
+def test_the_paid_amount_is_refused_above_the_standard_even_if_the_approval_was(
+    make_policy, people, policy_desk
+):
+    """An approval stored before the check (or edited in the database) is not paid beyond the
+    standard either."""
+    policy = make_policy(publish=True)
+    application = apply(people, policy)
+    approved = services.application_approve(actor=policy_desk.rs_clerk, application=application)
+    Application.objects.filter(pk=approved.pk).update(approved_amount=Decimal(20000))
+    with pytest.raises(ValidationError) as caught:
+        services.application_pay(actor=policy_desk.rs_clerk, application=application)
+    assert "兑现金额不能超过按政策标准计算的" in caught.value.message_dict["amount"][0]

@@ -13,6 +13,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.enterprises.tests.factories import EnterpriseFactory
 from fugong.policies import services
 from fugong.policies.models import MatchingRun, Policy, PolicyEvent, PolicyMatch
+from fugong.policies.services.matching import WATERMARK_MARGIN
 from fugong.policies.tasks import nightly_matching
 
 pytestmark = pytest.mark.django_db
@@ -69,15 +70,16 @@ def test_the_nightly_run_looks_only_at_enterprises_changed_since_the_last(
     policy = make_policy(rule=BIG, publish=True)
     first = services.match_nightly(force=True)
     assert first.enterprises == Enterprise.objects.count()  # the first run reads everyone
+    Enterprise.objects.update(updated_at=first.started_at - timedelta(hours=2))
     grown = people.enterprise_b.enterprise
     grown.payroll_headcount = 60
     grown.save()
     untouched = EnterpriseFactory(payroll_headcount=99)
     Enterprise.objects.filter(pk=untouched.pk).update(
-        updated_at=first.started_at - timedelta(hours=1)
+        updated_at=first.started_at - timedelta(hours=2)
     )
     second = services.match_nightly(force=True)
-    assert second.changes_since == first.started_at
+    assert second.changes_since == first.started_at - WATERMARK_MARGIN
     assert second.enterprises == 1 and second.added == 1
     assert active(policy) == {grown.name}  # the untouched one waits for a full match
     services.policy_rematch(policy=policy, trigger="manual", actor=people.coordinator)
@@ -87,8 +89,9 @@ def test_the_nightly_run_looks_only_at_enterprises_changed_since_the_last(
 def test_a_report_recorded_since_the_last_run_counts_as_a_change(make_policy, people, submit):
     working = {"all": [{"attr": "resumption_status", "op": "eq", "value": "resumed"}]}
     policy = make_policy(rule=working, publish=True)
-    services.match_nightly(force=True)
+    first = services.match_nightly(force=True)
     assert active(policy) == set()
+    Enterprise.objects.update(updated_at=first.started_at - timedelta(hours=2))
     a = people.enterprise_a.enterprise
     submit(a, "2020-03-10 10:00", "resumed", duty=a.payroll_headcount)
     run = services.match_nightly(force=True)

@@ -284,3 +284,51 @@ def test_the_application_and_match_lists_keep_their_query_count(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("policies:matches", args=[policy.pk]))
         assert page.status_code == 200 and "郑州计数14号商贸有限公司" in page.content.decode()
+
+
+def test_the_editor_refuses_an_empty_group_and_a_negated_empty_rule(login, policy_desk):
+    client = login(policy_desk.rs_clerk)
+    url = reverse("policies:new")
+    group = editor_post(
+        client,
+        url,
+        {
+            "rule-0-type": "all",
+            "rule-0.1-type": "cond",
+            "rule-0.1-attr": "payroll_headcount",
+            "rule-0.1-op": "gte",
+            "rule-0.1-value": "50",
+            "rule-0.2-type": "any",
+        },
+    )
+    assert group.status_code == 200 and "条件2：这一组还没有条件" in group.content.decode()
+    negated = editor_post(client, url, {"rule-0-type": "all", "rule-0-not": "1"})
+    assert negated.status_code == 200 and "条件：这一组还没有条件" in negated.content.decode()
+    assert not Policy.objects.exists()
+
+
+def test_the_editor_refuses_a_posted_tree_too_deep_or_odd_without_a_server_error(
+    login, policy_desk
+):
+    client = login(policy_desk.rs_clerk)
+    url = reverse("policies:new")
+    fields, path = {"rule-0-type": "all"}, "0"
+    for _level in range(400):  # deeper than Python's recursion would go in the page
+        path += ".1"
+        fields[f"rule-{path}-type"] = "all"
+    fields[f"rule-{path}.1-type"] = "cond"
+    deep = editor_post(client, url, fields)
+    assert deep.status_code == 200 and "嵌套过深（最多6层）" in deep.content.decode()
+    many = {"rule-0-type": "all"}
+    for i in range(1, 53):
+        many |= {
+            f"rule-0.{i}-type": "cond",
+            f"rule-0.{i}-attr": "payroll_headcount",
+            f"rule-0.{i}-op": "gte",
+            f"rule-0.{i}-value": str(i),
+        }
+    large = editor_post(client, url, many)
+    assert large.status_code == 200 and "条件过多（最多50项）" in large.content.decode()
+    assert not Policy.objects.exists()
+    odd = editor_post(client, url, {"rule-0-type": "all", "rule-0.1.-type": "cond"})
+    assert odd.status_code == 302  # a field that names no place is ignored

@@ -118,3 +118,24 @@ def test_auto_grant_needs_an_amount_it_can_compute(make_policy):
     with pytest.raises(ValidationError) as caught:
         make_policy(mode="auto_grant", benefit_kind="percent", benefit_percent=Decimal(10))
     assert "只能按定额或在册职工人数兑现" in caught.value.message_dict["benefit_kind"][0]
+
+
+def _cell_values(workbook: bytes, sheet: str = "xl/worksheets/sheet1.xml") -> str:
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(workbook)).read(sheet).decode()
+
+
+def test_the_sheets_write_money_as_decimals_with_two_places(grant, people, policy_desk):
+    from fugong.policies.models import PayoutLine
+
+    batch = services.payout_batch_create(actor=policy_desk.rs_clerk, policy=grant)
+    # Amounts whose float sum is not the decimal one: 0.1 + 0.2 + 0.7 ≠ 1.0 in binary.
+    for line, amount in zip(batch.lines.order_by("id"), ["0.10", "0.20"], strict=True):
+        PayoutLine.objects.filter(pk=line.pk).update(amount=Decimal(amount))
+    xml = _cell_values(exports.payout_workbook(batch))
+    assert "<v>0.10</v>" in xml and "<v>0.20</v>" in xml and "<v>0.30</v>" in xml
+    rows, total = take_up_figures(people.coordinator)
+    total.amount = Decimal("1234.5")
+    xml = _cell_values(exports.figures_workbook(rows, total))
+    assert "<v>1234.50</v>" in xml

@@ -252,3 +252,121 @@ def test_a_founding_date_condition_reads_in_words_and_an_unknown_date_never_qual
         rules.explain(tree, facts(unknown)).verdict == "不符合：成立日期不早于2019-01-01（实际无）"
     )
     assert list(rules.matching(tree)) == [young]
+
+
+# Empty groups, depth and size
+
+
+HEADCOUNT = {"attr": "payroll_headcount", "op": "gte", "value": 50}
+
+
+@pytest.mark.parametrize(
+    ("tree", "message"),
+    [
+        ({"not": {"all": []}}, "条件：这一组还没有条件"),
+        ({"any": []}, "条件：“任一满足”的一组至少要有一项条件"),
+        ({"all": [HEADCOUNT, {"not": {"all": []}}]}, "条件2：这一组还没有条件"),
+        ({"all": [HEADCOUNT, {"not": None}]}, "条件2：“不满足”后面还没有条件"),
+        ({"all": [{"any": [HEADCOUNT, {"not": {}}]}]}, "条件1.2：“不满足”后面还没有条件"),
+        ({"all": [{"all": [HEADCOUNT, {"all": []}]}]}, "条件1.2：这一组还没有条件"),
+    ],
+)
+def test_an_empty_group_or_negation_is_refused_naming_its_place(district, tree, message):
+    with pytest.raises(ValidationError) as caught:
+        rules.validate(tree)
+    assert message in caught.value.messages[0]
+
+
+def _nested(depth: int) -> dict:
+    tree = HEADCOUNT
+    for _level in range(depth):
+        tree = {"all": [tree]}
+    return tree
+
+
+def test_a_tree_too_deep_or_too_large_is_refused(district):
+    assert rules.validate(_nested(rules.MAX_DEPTH))  # six levels of groups
+    with pytest.raises(ValidationError, match="嵌套过深（最多6层）"):
+        rules.validate(_nested(rules.MAX_DEPTH + 1))
+    assert rules.validate({"all": [HEADCOUNT] * rules.MAX_CONDITIONS})
+    with pytest.raises(ValidationError, match="条件过多（最多50项）"):
+        rules.validate({"all": [HEADCOUNT] * (rules.MAX_CONDITIONS + 1)})
+    chain = HEADCOUNT
+    for _level in range(10_000):  # a pasted chain of negations stops at the size limit
+        chain = {"not": chain}
+    with pytest.raises(ValidationError, match="过多"):
+        rules.validate(chain)
+
+
+# The database and Python agree on raw trees too, with empty groups and deep nesting: the
+# validator refuses empty groups, but the two compilations must not depend on that.
+
+RAW_TREES = st.recursive(
+    st.one_of(LEAVES, st.just({"all": []}), st.just({"any": []})),
+    lambda children: st.one_of(
+        st.lists(children, min_size=0, max_size=3).map(lambda c: {"all": c}),
+        st.lists(children, min_size=0, max_size=3).map(lambda c: {"any": c}),
+        children.map(lambda c: {"not": c}),
+    ),
+    max_leaves=10,
+)
+
+
+@st.composite
+def deep_trees(draw):
+    """A raw tree wrapped in up to eight single-child groups and negations."""
+    tree = draw(RAW_TREES)
+    for kind in draw(st.lists(st.sampled_from(["all", "any", "not"]), max_size=8)):
+        siblings = draw(st.lists(RAW_TREES, max_size=1))
+        tree = {"not": tree} if kind == "not" else {kind: [tree, *siblings]}
+    return tree
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    trees=st.lists(deep_trees(), min_size=4, max_size=4),
+    specs=st.lists(ENTERPRISES, min_size=1, max_size=3),
+)
+def test_the_database_and_python_agree_with_empty_groups_and_deep_trees(
+    trees, specs, district, people, submit
+):
+    context = rules.Context.load()
+    with transaction.atomic():
+        created = [_create(district, submit, spec) for spec in specs]
+        scope = Enterprise.objects.filter(pk__in=[e.pk for e in created])
+        all_facts = rules.facts_for(scope)
+        for tree in trees:
+            in_database = set(
+                rules.matching(tree, enterprises=scope, context=context).values_list(
+                    "pk", flat=True
+                )
+            )
+            in_python = {f.pk for f in all_facts if rules.evaluate(tree, f, context)}
+            explained = {f.pk for f in all_facts if rules.explain(tree, f, context).met}
+            assert in_database == in_python == explained, tree
+            try:
+                rules.validate(tree)
+            except ValidationError as exc:  # refused: in Chinese, naming the node
+                assert exc.messages[0].startswith("条件")
+        transaction.set_rollback(True)
+
+
+def test_an_empty_group_means_the_same_in_the_database_and_in_python(district):
+    shop = EnterpriseFactory(payroll_headcount=80)
+    context = rules.Context.load()
+    one = rules.facts_for(Enterprise.objects.filter(pk=shop.pk))[0]
+    for tree, expected in [
+        ({"all": []}, True),
+        ({"any": []}, False),
+        ({"not": {"all": []}}, False),
+        ({"not": {"any": []}}, True),
+        ({"all": [HEADCOUNT, {"not": {"all": []}}]}, False),
+        ({"any": [{"not": {"all": []}}, {"any": []}]}, False),
+    ]:
+        in_database = rules.matching(tree, context=context).filter(pk=shop.pk).exists()
+        assert in_database == rules.evaluate(tree, one, context) == expected, tree
+        assert rules.explain(tree, one, context).met == expected, tree
