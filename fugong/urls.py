@@ -44,6 +44,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "fugong.core.views.server_error"
+
 admin.site.site_header = "复工通 后台管理"
 admin.site.site_title = "复工通"
 admin.site.index_title = "后台管理"

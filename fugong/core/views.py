@@ -1,13 +1,15 @@
 import base64
+import sys
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -150,3 +152,25 @@ def import_file(request, pk: int):
     )
     job = get_object_or_404(jobs, pk=pk)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
+
+
+def server_error(request):
+    """handler500. The database out of reach (restarting, failing over) is a 503 the client may
+    retry — with the same Idempotency-Key, nothing is stored twice — rather than a 500; the API
+    answers in its error shape. Rendered without context processors: they read the database."""
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    if unavailable:
+        code, status = "database_unavailable", 503
+        message = _("数据库暂时不可用，本次提交未保存，请稍后重试")
+    else:
+        code, status = "server_error", 500
+        message = _("服务器出错，已记入日志，请稍后重试")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"code": code, "message": message, "field": None}, status=status)
+    else:
+        title = _("暂时无法访问") if unavailable else _("服务器出错")
+        page = render_to_string("core/server_error.html", {"title": title, "message": message})
+        response = HttpResponse(page, status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response
