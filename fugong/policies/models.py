@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fugong.core.models import Department
+from fugong.core.models import Department, StoredFile
 from fugong.core.validators import validate_phone
 from fugong.enterprises.models import Enterprise
 
@@ -199,24 +199,13 @@ def policy_attachment_path(instance, filename: str) -> str:
     return f"policies/{instance.policy_id}/{filename}"
 
 
-class PolicyAttachment(models.Model):
+class PolicyAttachment(StoredFile):
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to=policy_attachment_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=50)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("政策附件")
         verbose_name_plural = _("政策附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class MatchingRun(models.Model):

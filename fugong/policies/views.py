@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
-from fugong.core.filters import record_id
+from fugong.core.filters import querystring_without_page, record_id
+from fugong.core.forms import apply_errors, form_errors
 from fugong.core.masking import mask_name, mask_phone
 from fugong.core.models import User
 from fugong.core.permissions import can_see_personal_data, has_role, role_required
@@ -47,20 +48,6 @@ from fugong.policies.selectors import (
 )
 
 Role = User.Role
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def client_key(request) -> str:
@@ -122,7 +109,7 @@ def policy_list(request):
         {
             "form": form,
             "page": page,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "may_create": has_role(request.user, *EDITOR_ROLES),
         },
     )
@@ -275,7 +262,7 @@ def policy_matches(request, pk: int):
             "policy": policy,
             "page": page,
             "state": request.GET.get("state", ""),
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
@@ -386,7 +373,7 @@ def application_list(request):
             "page": page,
             "status": status,
             "statuses": Application.Status.choices,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "now": timezone.now(),
         },
     )
@@ -499,7 +486,7 @@ def application_action(request, pk: int, action: str):
     form_class = ACTION_FORMS[action]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
-        messages.error(request, _("未完成：%(errors)s") % {"errors": _form_errors(form)})
+        messages.error(request, _("未完成：%(errors)s") % {"errors": form_errors(form)})
         return redirect("policies:application_detail", pk=pk)
     try:
         _run_application_action(
@@ -510,14 +497,6 @@ def application_action(request, pk: int, action: str):
     else:
         messages.success(request, APPLICATION_DONE[action])
     return redirect("policies:application_detail", pk=pk)
-
-
-def _form_errors(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.extend(f"{label}：{e}" if label else e for e in errors)
-    return "；".join(parts)
 
 
 # Payout lists (免申即享)
@@ -591,7 +570,7 @@ def batch_action(request, pk: int, action: str):
 def _paid_on(request):
     form = forms.PaidOnForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_form_errors(form))
+        raise ValidationError(form_errors(form))
     return form.cleaned_data["paid_on"]
 
 
@@ -613,7 +592,7 @@ def objection_handle(request, pk: int):
     )
     form = forms.HandleObjectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             services.objection_handle(
@@ -638,7 +617,7 @@ def objection_withdraw(request, pk: int):
     )
     form = forms.WithdrawObjectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
     else:
         try:
             services.objection_withdraw(
@@ -741,7 +720,7 @@ def public_list(request):
     return render(
         request,
         template,
-        {"form": form, "page": page, "querystring": _querystring(request)},
+        {"form": form, "page": page, "querystring": querystring_without_page(request)},
     )
 
 
