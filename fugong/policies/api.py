@@ -953,45 +953,46 @@ class HandleIn(serializers.Serializer):
     reply = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class ObjectionHandle(KeepsRefusalReason, APIView):
-    permission_classes = [roles_permission(*REVIEWERS)]
+class _ObjectionStep(KeepsRefusalReason, APIView):
+    """A reviewer's step on an objection of a list they may see: `step(...)` with the body."""
 
-    @extend_schema(request=HandleIn, responses=ObjectionOut)
-    @idempotent
+    permission_classes = [roles_permission(*REVIEWERS)]
+    incoming_class: type[serializers.Serializer]
+    step: staticmethod  # the service: objection_handle or objection_withdraw
+
     def post(self, request, pk: int):
         objection = get_object_or_404(
             Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
         )
-        incoming = HandleIn(data=body(request))
+        incoming = self.incoming_class(data=body(request))
         incoming.is_valid(raise_exception=True)
-        handled = services.objection_handle(
-            actor=request.user, objection=objection, **incoming.validated_data
-        )
-        return Response(ObjectionOut(handled).data)
+        changed = self.step(actor=request.user, objection=objection, **incoming.validated_data)
+        return Response(ObjectionOut(changed).data)
+
+
+class ObjectionHandle(_ObjectionStep):
+    incoming_class, step = HandleIn, staticmethod(services.objection_handle)
+
+    @extend_schema(request=HandleIn, responses=ObjectionOut)
+    @idempotent
+    def post(self, request, pk: int):
+        return super().post(request, pk)
 
 
 class ObjectionWithdrawIn(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class ObjectionWithdraw(KeepsRefusalReason, APIView):
+class ObjectionWithdraw(_ObjectionStep):
     """Record that the objector withdrew: an upheld objection no longer keeps its enterprise off
     the list (until the list is confirmed)."""
 
-    permission_classes = [roles_permission(*REVIEWERS)]
+    incoming_class, step = ObjectionWithdrawIn, staticmethod(services.objection_withdraw)
 
     @extend_schema(request=ObjectionWithdrawIn, responses=ObjectionOut)
     @idempotent
     def post(self, request, pk: int):
-        objection = get_object_or_404(
-            Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
-        )
-        incoming = ObjectionWithdrawIn(data=body(request))
-        incoming.is_valid(raise_exception=True)
-        withdrawn = services.objection_withdraw(
-            actor=request.user, objection=objection, **incoming.validated_data
-        )
-        return Response(ObjectionOut(withdrawn).data)
+        return super().post(request, pk)
 
 
 # For one enterprise

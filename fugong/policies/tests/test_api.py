@@ -137,6 +137,12 @@ def test_the_payout_list_over_the_api_and_a_public_objection(api, make_policy, p
         format="json",
     )
     assert handled.json()["status"] == "dismissed"
+    withdrawn = clerk.post(
+        f"/api/v1/objections/{Objection.objects.get().pk}/withdraw/",
+        {"note": "异议人来电撤回"},
+        format="json",
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     confirm = clerk.post(f"/api/v1/payout-batches/{pk}/confirm/", {}, format="json")
     assert confirm.status_code == 400 and "期满后才能确认" in confirm.json()["message"]
     assert api(people.clerk).get(f"/api/v1/payout-batches/{pk}/").status_code == 404
