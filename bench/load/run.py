@@ -186,11 +186,14 @@ def describe(row: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fugong-load-"))
     print("preparing the demo district on PostgreSQL …", flush=True)
     env = prepare(work)
-    server = Server(env)
+    server = Server(env, workers=args.workers, threads=args.threads)
+    print(f"gunicorn: {args.workers} workers × {args.threads} threads", flush=True)
     try:
         print(
             f"1. mixed load: 200 enterprises reporting, 10 leaders on the dashboard, "
