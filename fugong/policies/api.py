@@ -47,6 +47,7 @@ from fugong.policies.selectors import (
     may_edit,
     may_review,
     not_applied,
+    objections_visible_to,
     policies_visible_to,
     public_notices,
     public_policies,
@@ -961,9 +962,7 @@ class _ObjectionStep(KeepsRefusalReason, APIView):
     step: staticmethod  # the service: objection_handle or objection_withdraw
 
     def post(self, request, pk: int):
-        objection = get_object_or_404(
-            Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
-        )
+        objection = get_object_or_404(objections_visible_to(request.user), pk=pk)
         incoming = self.incoming_class(data=body(request))
         incoming.is_valid(raise_exception=True)
         changed = self.step(actor=request.user, objection=objection, **incoming.validated_data)

@@ -15,6 +15,7 @@ from fugong.enterprises.selectors import enterprises_visible_to
 from fugong.policies.models import (
     Application,
     BenefitKind,
+    Objection,
     PayoutBatch,
     PayoutLine,
     Policy,
@@ -118,6 +119,11 @@ def batches_visible_to(user: User) -> QuerySet[PayoutBatch]:
     if user.role == Role.DEPARTMENT:
         return batches.filter(policy__department_id=user.department_id)
     return batches.none()
+
+
+def objections_visible_to(user: User) -> QuerySet[Objection]:
+    """Objections to the payout lists the user may see (their reviewers')."""
+    return Objection.objects.filter(batch__in=batches_visible_to(user))
 
 
 def public_notices() -> QuerySet[PayoutBatch]:

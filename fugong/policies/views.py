@@ -25,7 +25,6 @@ from fugong.policies import editor, exports, forms, rules, services
 from fugong.policies.benefits import yuan
 from fugong.policies.models import (
     Application,
-    Objection,
     PayoutBatch,
     Policy,
     PolicyAttachment,
@@ -40,6 +39,7 @@ from fugong.policies.selectors import (
     may_edit,
     may_review,
     not_applied,
+    objections_visible_to,
     policies_visible_to,
     public_notices,
     public_policies,
@@ -587,46 +587,33 @@ def batch_export(request, pk: int):
 @require_POST
 @role_required(Role.COORDINATOR, Role.DEPARTMENT)
 def objection_handle(request, pk: int):
-    objection = get_object_or_404(
-        Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
+    return _objection_step(
+        request, pk, forms.HandleObjectionForm, services.objection_handle, _("异议已处理")
     )
-    form = forms.HandleObjectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        try:
-            services.objection_handle(
-                actor=request.user,
-                objection=objection,
-                uphold=form.cleaned_data["uphold"],
-                reply=form.cleaned_data["reply"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("异议已处理"))
-    return redirect("policies:batch_detail", pk=objection.batch_id)
 
 
 @require_POST
 @role_required(Role.COORDINATOR, Role.DEPARTMENT)
 def objection_withdraw(request, pk: int):
     """The objector withdrew (by telephone or in person): the reviewer records it."""
-    objection = get_object_or_404(
-        Objection.objects.filter(batch__in=batches_visible_to(request.user)), pk=pk
+    return _objection_step(
+        request, pk, forms.WithdrawObjectionForm, services.objection_withdraw, _("已登记撤回异议")
     )
-    form = forms.WithdrawObjectionForm(request.POST)
+
+
+def _objection_step(request, pk: int, form_class, step, done: str):
+    """A reviewer's step on an objection: the form's fields are the service's arguments."""
+    objection = get_object_or_404(objections_visible_to(request.user), pk=pk)
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
     else:
         try:
-            services.objection_withdraw(
-                actor=request.user, objection=objection, note=form.cleaned_data["note"]
-            )
+            step(actor=request.user, objection=objection, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, _("已登记撤回异议"))
+            messages.success(request, done)
     return redirect("policies:batch_detail", pk=objection.batch_id)
 
 
