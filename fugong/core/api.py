@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from fugong.core.exceptions import StaleRecord
 from fugong.core.models import IdempotencyRecord
+from fugong.core.queries import CompiledQuery
 
 
 def body(request) -> Mapping:
@@ -115,6 +116,17 @@ def request_atomic(service):
     return wrapper
 
 
+# Looked up by every create that carries a key: compiled once (fugong.core.queries).
+_RECORD = CompiledQuery(
+    lambda user_id, scope, key: (
+        IdempotencyRecord.objects.filter(user_id=user_id).filter(scope=scope).filter(key=key)[:1]
+    ),
+    -1,
+    "?scope",
+    "?key",
+)
+
+
 def idempotent(handler):
     """For a view method that creates something: its first response is stored under the client's
     Idempotency-Key, and a retried request (same user, same endpoint, same key, same body) gets
@@ -131,7 +143,7 @@ def idempotent(handler):
                 {"Idempotency-Key": [_("Idempotency-Key 不能超过100个字符")]}
             )
         fingerprint, scope = _fingerprint(request), request.path
-        existing = IdempotencyRecord.objects.filter(user=request.user, scope=scope, key=key).first()
+        existing = _RECORD.first(request.user.pk, scope, key)
         if existing:
             return _replay(existing, fingerprint)
         token = _IN_REQUEST_TRANSACTION.set(True)
@@ -149,9 +161,7 @@ def idempotent(handler):
                     )
         except IntegrityError:
             # A concurrent request with the same key committed first; answer as it did.
-            existing = IdempotencyRecord.objects.filter(
-                user=request.user, scope=scope, key=key
-            ).first()
+            existing = _RECORD.first(request.user.pk, scope, key)
             if existing is None:
                 raise
             return _replay(existing, fingerprint)

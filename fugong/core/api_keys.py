@@ -13,9 +13,13 @@ from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
 from fugong.core.models import ApiKey, User
+from fugong.core.queries import CompiledQuery
 
 KEY_PREFIX = "fg"
 LAST_USED_GRANULARITY = timedelta(minutes=5)  # record use, but not a write on every request
+# Every report an HR system posts looks its key and user up: compiled once (fugong.core.queries).
+_KEY_BY_PREFIX = CompiledQuery(lambda prefix: ApiKey.objects.filter(prefix=prefix)[:1], "?")
+_USER_BY_ID = CompiledQuery(lambda pk: User.objects.filter(pk=pk)[:1], -1)
 
 
 def _hash(secret: str) -> str:
@@ -59,9 +63,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             _kw, _fg, prefix, secret = header.replace(" ", "_", 1).split("_", 3)
         except ValueError:
             raise exceptions.AuthenticationFailed(_("接口密钥格式不正确")) from None
-        key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
+        key = _KEY_BY_PREFIX.first(prefix)
         if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
             raise exceptions.AuthenticationFailed(_("接口密钥无效"))
+        key.user = _USER_BY_ID.first(key.user_id)
         if not key.is_active or not key.user.is_active:
             raise exceptions.AuthenticationFailed(_("接口密钥已吊销或已过期"))
         now = timezone.now()

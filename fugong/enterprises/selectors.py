@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Region, User
 from fugong.core.permissions import has_role
+from fugong.core.queries import CompiledQuery
 from fugong.enterprises.models import (
     ConstructionProject,
     Enterprise,
@@ -62,6 +63,17 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     if user.role == Role.ENTERPRISE:
         return enterprises.filter(pk=user.enterprise_id)
     return enterprises.none()
+
+
+_ENTERPRISE_BY_ID = CompiledQuery(lambda pk: Enterprise.objects.filter(pk=pk)[:1], -1)
+
+
+def enterprise_visible_to(user: User, pk: int) -> Enterprise | None:
+    """One enterprise, if the user may see it. An enterprise's own record — what its HR system
+    posts a report for every day — is read by a lookup compiled once (fugong.core.queries)."""
+    if user.is_authenticated and user.is_active and user.role == Role.ENTERPRISE:
+        return _ENTERPRISE_BY_ID.first(pk) if pk == user.enterprise_id else None
+    return enterprises_visible_to(user).filter(pk=pk).first()
 
 
 def enterprises_editable_by(user: User) -> QuerySet[Enterprise]:

@@ -15,7 +15,10 @@ from fugong.core.forms import EARLIEST_MOMENT
 from fugong.core.masking import mask_phone
 from fugong.core.models import Region, User
 from fugong.core.permissions import can_see_personal_data, roles_permission
-from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
+from fugong.enterprises.selectors import (
+    enterprise_visible_to,
+    projects_visible_to,
+)
 from fugong.resumption import bulletin, importing, services
 from fugong.resumption.categories import CATEGORY_LABELS
 from fugong.resumption.models import Difficulty, Status
@@ -139,12 +142,11 @@ class ReportListCreate(generics.ListCreateAPIView):
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         enterprise_id, project_id = data.pop("enterprise", None), data.pop("project", None)
-        visible = (
-            enterprises_visible_to(request.user)
+        subject = (
+            enterprise_visible_to(request.user, enterprise_id)
             if enterprise_id
-            else projects_visible_to(request.user)
+            else projects_visible_to(request.user).filter(pk=project_id).first()
         )
-        subject = visible.filter(pk=enterprise_id or project_id).first()
         if subject is None:
             raise NotFound()
         report = services.report_submit(

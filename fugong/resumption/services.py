@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from fugong.core.api import request_atomic
 from fugong.core.models import User
 from fugong.core.permissions import has_role
+from fugong.core.queries import CompiledQuery
 from fugong.core.services import notify, text_message
 from fugong.enterprises.models import ConstructionProject, Enterprise
 from fugong.enterprises.selectors import enterprises_visible_to, projects_visible_to
@@ -52,6 +53,17 @@ def may_report_for(user: User, subject) -> bool:
     return visible(user).filter(pk=subject.pk).exists()
 
 
+# Read by every report: compiled once (fugong.core.queries), and only inside the transaction.
+_LOCKED_STATE = {
+    Enterprise: CompiledQuery(
+        lambda pk: CurrentState.objects.select_for_update().filter(enterprise_id=pk)[:1], -1
+    ),
+    ConstructionProject: CompiledQuery(
+        lambda pk: CurrentState.objects.select_for_update().filter(project_id=pk)[:1], -1
+    ),
+}
+
+
 @request_atomic
 def report_submit(
     *,
@@ -70,7 +82,7 @@ def report_submit(
     key = _subject_key(subject)
     # Reports of one entity are applied one after the other: lock its current state, or before
     # its first report the entity itself (and look again: another report may just have made it).
-    state = CurrentState.objects.select_for_update().filter(**key).first()
+    state = _LOCKED_STATE[type(subject)].first(subject.pk)
     if state is None:
         subject = _lock(subject)
         state = CurrentState.objects.filter(**key).first()

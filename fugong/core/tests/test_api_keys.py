@@ -84,3 +84,12 @@ def test_one_cannot_revoke_another_persons_key(people, login):
     key, _token = api_key_create(user=people.coordinator, name="k", scope="full")
     response = login(people.leader).post(reverse("api_keys"), {"revoke": key.pk})
     assert response.status_code == 404 and ApiKey.objects.get(pk=key.pk).revoked_at is None
+
+
+def test_a_deactivated_persons_key_is_refused_at_once(people):
+    _key, token = api_key_create(user=people.enterprise_a, name="人事系统", scope="reports")
+    client = Client()
+    assert client.get(reverse("api_me"), **bearer(token)).status_code == 200
+    people.enterprise_a.is_active = False
+    people.enterprise_a.save(update_fields=["is_active"])
+    assert client.get(reverse("api_me"), **bearer(token)).status_code == 401
