@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -42,3 +45,11 @@ def test_settings_are_the_chinese_district_defaults(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_a_web_worker_imports_every_view_before_its_first_request():
+    probe = "import sys, fugong.wsgi; print('fugong.enterprises.views' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"
