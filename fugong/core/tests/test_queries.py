@@ -43,3 +43,9 @@ def test_a_locking_query_locks_where_the_database_can():
         assert locked.first(1) is None
     [select] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     assert select.endswith("FOR UPDATE") == connection.features.has_select_for_update
+
+
+def test_a_query_of_part_of_a_row_is_refused():
+    partial = CompiledQuery(lambda name: User.objects.only("id").filter(username=name)[:1], "?")
+    with pytest.raises(ValueError, match="whole rows"):
+        partial.first("company_a")
