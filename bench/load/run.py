@@ -16,6 +16,7 @@ Targets (issue 7): zero errors; p95 under 300 ms for report submission; report c
 import argparse
 import csv
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -134,6 +135,74 @@ class Server:
         self.log.close()
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended meanwhile
+        return 0.0
+    # Its own time and its ended children's: PostgreSQL's backends come and go with connections.
+    return sum(int(n) for n in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+
+
+def _postgres_pids() -> list[int]:
+    return [
+        int(p.name)
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _comm(p) in ("postgres", "postmaster")
+    ]
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+class CpuMeter:
+    """CPU time (Linux /proc) spent by the web server, PostgreSQL and the load generator while
+    a phase runs: what a request costs each, which bounds the throughput on a shared machine."""
+
+    def __init__(self, server: "Server"):
+        self.server = server
+
+    def _now(self) -> dict:
+        web = [self.server.process.pid, *_children(self.server.process.pid)]
+        clients = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, once it has ended
+        return {
+            "server": sum(_cpu_seconds(p) for p in web),
+            "postgres": sum(_cpu_seconds(p) for p in _postgres_pids()),
+            "locust": clients.ru_utime + clients.ru_stime,
+        }
+
+    def __enter__(self):
+        self.before = self._now()
+        return self
+
+    def __exit__(self, *exc):
+        after = self._now()
+        self.seconds = {k: after[k] - self.before[k] for k in after}
+
+    def per_request(self, requests: int) -> dict:
+        return {k: v / max(requests, 1) * 1000 for k, v in self.seconds.items()}
+
+
+def describe_cpu(meter: CpuMeter, rows: list[dict]) -> str:
+    cost = meter.per_request(sum(int(r["Request Count"]) for r in rows))
+    return (
+        f"CPU per request: server {cost['server']:.2f} ms, PostgreSQL {cost['postgres']:.2f} ms, "
+        f"load generator {cost['locust']:.2f} ms, in all {sum(cost.values()):.2f} ms"
+    )
+
+
 def locust(
     env: dict,
     server: Server,
@@ -210,19 +279,20 @@ def main() -> None:
         for row in mixed:
             print("   " + describe(row))
         print("2. capacity, report submission (50 users, no pause, 30 s)")
-        [reports] = [
-            r
-            for r in locust(
+        with CpuMeter(server) as report_cpu:
+            rows = locust(
                 env, server, ["ReportSaturation"], users=50, seconds=30, prefix=work / "reports"
             )
-            if "reports" in r["Name"]
-        ]
+        [reports] = [r for r in rows if "reports" in r["Name"]]
         print("   " + describe(reports))
+        print("   " + describe_cpu(report_cpu, rows))
         print("3. capacity, trivial view (50 users, no pause, 30 s)")
-        [trivial] = locust(
-            env, server, ["TrivialSaturation"], users=50, seconds=30, prefix=work / "trivial"
-        )
+        with CpuMeter(server) as trivial_cpu:
+            [trivial] = locust(
+                env, server, ["TrivialSaturation"], users=50, seconds=30, prefix=work / "trivial"
+            )
         print("   " + describe(trivial))
+        print("   " + describe_cpu(trivial_cpu, [trivial]))
     finally:
         server.stop()
     submissions = next(r for r in mixed if "reports" in r["Name"])
@@ -231,6 +301,14 @@ def main() -> None:
     print(
         f"errors: {errors} (target 0); report p95 under load: {submissions['95%']} ms "
         f"(target < 300); report capacity = {ratio:.0%} of the trivial view's (target ≥ 40%)"
+    )
+    # On a machine the load generator shares, throughput is the cores over the CPU a request
+    # costs everyone: this is the ratio those costs allow.
+    report_cost = sum(report_cpu.per_request(int(reports["Request Count"])).values())
+    trivial_cost = sum(trivial_cpu.per_request(int(trivial["Request Count"])).values())
+    print(
+        f"CPU per request in all: report {report_cost:.2f} ms, trivial view {trivial_cost:.2f} ms "
+        f"(ratio {trivial_cost / report_cost:.0%})"
     )
 
 
