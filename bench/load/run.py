@@ -152,19 +152,13 @@ def _children(pid: int) -> list[int]:
     return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
 
 
-def _postgres_pids() -> list[int]:
-    return [
-        int(p.name)
-        for p in Path("/proc").iterdir()
-        if p.name.isdigit() and _comm(p) in ("postgres", "postmaster")
-    ]
+def _postmaster_pid() -> int:
+    """The pid of the PostgreSQL server the benchmark uses (not any other on the machine)."""
+    import psycopg
 
-
-def _comm(proc: Path) -> str:
-    try:
-        return (proc / "comm").read_text().strip()
-    except OSError:
-        return ""
+    with psycopg.connect(POSTGRES) as db:
+        data_directory = db.execute("SHOW data_directory").fetchone()[0]
+    return int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
 
 
 class CpuMeter:
@@ -173,13 +167,17 @@ class CpuMeter:
 
     def __init__(self, server: "Server"):
         self.server = server
+        self.postmaster = _postmaster_pid()
 
     def _now(self) -> dict:
         web = [self.server.process.pid, *_children(self.server.process.pid)]
-        clients = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust, once it has ended
+        # Ended children of this script: locust, the only one that runs and ends during a phase.
+        clients = resource.getrusage(resource.RUSAGE_CHILDREN)
         return {
             "server": sum(_cpu_seconds(p) for p in web),
-            "postgres": sum(_cpu_seconds(p) for p in _postgres_pids()),
+            "postgres": sum(
+                _cpu_seconds(p) for p in [self.postmaster, *_children(self.postmaster)]
+            ),
             "locust": clients.ru_utime + clients.ru_stime,
         }
 

@@ -66,8 +66,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = _KEY_BY_PREFIX.first(prefix)
         if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
             raise exceptions.AuthenticationFailed(_("接口密钥无效"))
-        key.user = _USER_BY_ID.first(key.user_id)
-        if not key.is_active or not key.user.is_active:
+        user = _USER_BY_ID.first(key.user_id)
+        if user is None:  # removed since the key was read
+            raise exceptions.AuthenticationFailed(_("接口密钥无效"))
+        key.user = user
+        if not key.is_active or not user.is_active:
             raise exceptions.AuthenticationFailed(_("接口密钥已吊销或已过期"))
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:

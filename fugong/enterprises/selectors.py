@@ -71,7 +71,12 @@ _ENTERPRISE_BY_ID = CompiledQuery(lambda pk: Enterprise.objects.filter(pk=pk)[:1
 def enterprise_visible_to(user: User, pk: int) -> Enterprise | None:
     """One enterprise, if the user may see it. An enterprise's own record — what its HR system
     posts a report for every day — is read by a lookup compiled once (fugong.core.queries)."""
-    if user.is_authenticated and user.is_active and user.role == Role.ENTERPRISE:
+    if (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.ENTERPRISE
+        and not user.sees_whole_district
+    ):
         return _ENTERPRISE_BY_ID.first(pk) if pk == user.enterprise_id else None
     return enterprises_visible_to(user).filter(pk=pk).first()
 

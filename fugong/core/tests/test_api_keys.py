@@ -93,3 +93,13 @@ def test_a_deactivated_persons_key_is_refused_at_once(people):
     people.enterprise_a.is_active = False
     people.enterprise_a.save(update_fields=["is_active"])
     assert client.get(reverse("api_me"), **bearer(token)).status_code == 401
+
+
+def test_a_key_whose_owner_is_gone_meanwhile_is_refused_not_a_crash(people, monkeypatch):
+    from fugong.core import api_keys
+
+    _key, token = api_key_create(user=people.enterprise_a, name="人事系统", scope="reports")
+    # The owner's row removed between the two lookups (deleting a user deletes its keys too).
+    monkeypatch.setattr(api_keys._USER_BY_ID, "first", lambda pk: None)
+    response = Client().get(reverse("api_me"), **bearer(token))
+    assert response.status_code == 401 and response.json()["code"] == "authentication_failed"

@@ -9,6 +9,7 @@ from fugong.conftest import HUAIHE, JIEFANG, MAZHAI_PARK, MAZHAI_TOWN
 from fugong.core.excel import read_table
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.selectors import (
+    enterprise_visible_to,
     enterprises_editable_by,
     enterprises_visible_to,
     projects_visible_to,
@@ -74,6 +75,20 @@ EXPECTED_PROJECTS = {
 def test_each_role_sees_exactly_its_enterprises(people, register, persona, expected):
     user = getattr(people, persona)
     assert names(enterprises_visible_to(user)) == {register[k].name for k in expected}
+
+
+@pytest.mark.parametrize("persona", [*EXPECTED_ENTERPRISES, "superuser_enterprise"])
+def test_one_enterprise_is_visible_exactly_when_it_is_in_the_list(people, register, persona):
+    if persona == "superuser_enterprise":  # sees the whole district, whatever the role says
+        user = people.enterprise_b
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+    else:
+        user = getattr(people, persona)
+    visible = set(enterprises_visible_to(user).values_list("pk", flat=True))
+    for enterprise in Enterprise.objects.all():
+        found = enterprise_visible_to(user, enterprise.pk)
+        assert (found == enterprise) == (enterprise.pk in visible), (persona, enterprise.name)
 
 
 @pytest.mark.parametrize("persona, expected", EXPECTED_PROJECTS.items())
