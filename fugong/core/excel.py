@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 import xlsxwriter
 from django.conf import settings
@@ -149,7 +150,8 @@ def _too_large(size: int, limit: int) -> str:
 
 def write_xlsx(*, sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
     """Build a workbook: one (sheet name, headers, rows) triple per sheet. Text is always written
-    as text, so a cell that begins with '=' is never taken for a formula."""
+    as text, so a cell that begins with '=' is never taken for a formula; a Decimal (an amount
+    of money) is a number shown with its own decimal places and thousands separators."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -161,6 +163,7 @@ def write_xlsx(*, sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
         },
     )
     bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    decimal_formats = {}  # places → format
     for name, headers, rows in sheets:
         sheet = workbook.add_worksheet(name[:31])
         sheet.write_row(0, 0, headers, bold)
@@ -173,6 +176,12 @@ def write_xlsx(*, sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
                     value = str(value)
                 if isinstance(value, str):
                     sheet.write_string(r, c, value)
+                elif isinstance(value, Decimal):  # money: shown with its places, 1,234.50
+                    places = max(0, -value.as_tuple().exponent)
+                    if places not in decimal_formats:
+                        pattern = "#,##0" + ("." + "0" * places if places else "")
+                        decimal_formats[places] = workbook.add_format({"num_format": pattern})
+                    sheet.write_number(r, c, value, decimal_formats[places])
                 else:
                     sheet.write(r, c, value)
         for c, header in enumerate(headers):

@@ -67,3 +67,17 @@ def test_it_refuses_a_file_over_the_limit():
 def test_written_text_that_looks_like_a_formula_stays_text():
     data = xlsx([["名称"], ["=1+1"]])
     assert read_table(upload(data)).rows == [(2, {"名称": "=1+1"})]
+
+
+def test_amounts_of_money_are_numbers_shown_with_their_places():
+    from decimal import Decimal
+
+    import openpyxl
+
+    data = xlsx(
+        [["企业", "金额（元）", "户数"], ["甲", Decimal("1234567.50"), 3], ["乙", Decimal("80"), 1]]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet["B2"].value == 1234567.5 and sheet["B2"].number_format == "#,##0.00"
+    assert sheet["B3"].value == 80 and sheet["B3"].number_format == "#,##0"
+    assert sheet["C2"].number_format == "General"  # counts stay plain
