@@ -28,6 +28,20 @@ def body(request) -> Mapping:
     raise exceptions.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象")]})
 
 
+def expected_version(request) -> int | None:
+    """The version a client edits from: `If-Match: "3"` or `"version": 3` in the body. Without
+    either, the change applies to whatever is current (last write wins, as the client asked)."""
+    raw = request.headers.get("If-Match", "").strip().strip("W/").strip('"') or body(request).get(
+        "version"
+    )
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise exceptions.ValidationError({"version": ["版本号应为整数"]}) from None
+
+
 def import_response(request, run_import) -> Response:
     """The API side of a spreadsheet import: the uploaded `file`, `dry_run=true` to only check;
     a refused file is a 400 listing every row error in the error shape, else 200 or 201."""

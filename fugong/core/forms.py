@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.exceptions import StaleRecord
 from fugong.core.models import ApiKey
 
 # Before 2000 there is nothing to count, and moments before 1901 have no standard UTC offset.
@@ -72,9 +73,23 @@ class AsOfForm(BootstrapFormMixin, forms.Form):
         return timezone.now()
 
 
-def apply_errors(form, exc: ValidationError) -> None:
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor started from, so a later save cannot overwrite someone
+    else's change unseen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+def apply_errors(form, exc: ValidationError | StaleRecord) -> None:
     """Show a service's refusal on the form: on the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
+    if isinstance(exc, StaleRecord):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:

@@ -5,7 +5,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import body, idempotent
+from fugong.core.api import body, expected_version, idempotent
 from fugong.core.api_views import SpreadsheetImportView
 from fugong.core.audit import personal_data_shown
 from fugong.core.history import history_entries
@@ -131,20 +131,6 @@ def limit_choices(serializer, names) -> None:
     }
     for name in names:
         serializer.fields[name].queryset = choosable[name](user)
-
-
-def expected_version(request) -> int | None:
-    """The version a client edits from: `If-Match: "3"` or `"version": 3` in the body. Without
-    either, the change applies to whatever is current (last write wins, as the client asked)."""
-    raw = request.headers.get("If-Match", "").strip().strip("W/").strip('"') or body(request).get(
-        "version"
-    )
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise serializers.ValidationError({"version": ["版本号应为整数"]}) from None
 
 
 class RecordsPersonalData:

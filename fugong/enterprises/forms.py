@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fugong.core.forms import BootstrapFormMixin
+from fugong.core.forms import BootstrapFormMixin, VersionedForm
 from fugong.core.models import Region
 from fugong.core.validators import normalize_phone, normalize_uscc
 from fugong.enterprises.models import (
@@ -23,18 +23,6 @@ from fugong.enterprises.selectors import (
 )
 from fugong.enterprises.services import ENTERPRISE_FIELDS, PROJECT_FIELDS
 from fugong.enterprises.widgets import EnterprisePicker
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the editor started from, so a later save cannot overwrite someone
-    else's change unseen."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
 
 class EnterpriseForm(BootstrapFormMixin, VersionedForm):

@@ -15,6 +15,7 @@ from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
 from fugong.core.exceptions import StaleRecord
 from fugong.core.filters import querystring_without_page
+from fugong.core.forms import apply_errors
 from fugong.core.history import history_entries
 from fugong.core.import_pages import import_job_page
 from fugong.core.masking import mask_phone
@@ -154,7 +155,7 @@ def enterprise_create(request):
         try:
             enterprise = services.enterprise_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已登记企业：%(name)s") % {"name": enterprise.name})
             return redirect("enterprises:detail", pk=enterprise.pk)
@@ -181,23 +182,13 @@ def enterprise_edit(request, pk: int):
                 **changes,
             )
         except (ValidationError, StaleRecord) as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("enterprises:detail", pk=pk)
     return render(
         request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise}
     )
-
-
-def _add_errors(form, exc: ValidationError | StaleRecord) -> None:
-    if isinstance(exc, StaleRecord):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -327,7 +318,7 @@ def project_create(request):
         try:
             project = services.project_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已登记项目：%(name)s") % {"name": project.name})
             return redirect("enterprises:project_detail", pk=project.pk)
@@ -351,7 +342,7 @@ def project_edit(request, pk: int):
                 **changes,
             )
         except (ValidationError, StaleRecord) as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("enterprises:project_detail", pk=pk)
@@ -425,7 +416,7 @@ def _grade_rule_form(request, *, rule: GradeRule | None):
             else:
                 services.grade_rule_update(actor=request.user, rule=rule, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("评级规则已保存；点击「按规则重新评级」后生效"))
             return redirect("enterprises:grade_rules")
@@ -460,7 +451,7 @@ def grade_override(request, pk: int):
         try:
             services.grade_override(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已调整企业等级"))
             return redirect("enterprises:detail", pk=pk)
@@ -503,7 +494,7 @@ def liaison_assign(request, pk: int):
                 actor=request.user, enterprise=enterprise, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,

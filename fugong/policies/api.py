@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fugong.core.api import body, idempotent
+from fugong.core.api import body, expected_version, idempotent
 from fugong.core.audit import personal_data_shown
 from fugong.core.filters import MAX_ID
 from fugong.core.masking import mask_name, mask_phone
@@ -139,6 +139,7 @@ class PolicyOut(serializers.ModelSerializer):
             "status_display",
             "published_at",
             "expired_at",
+            "version",
         ]
 
     def get_conditions(self, policy) -> str:
@@ -263,12 +264,16 @@ class PolicyDetail(KeepsRefusalReason, APIView):
 
     @extend_schema(request=PolicyIn(partial=True), responses=PolicyOut)
     def patch(self, request, pk: int):
+        """With `If-Match: "<version>"` (or `"version"` in the body), an edit made from an older
+        version is refused with a 409 instead of overwriting the newer one."""
         policy = _visible_policy(request, pk)
+        version = expected_version(request)
         incoming = PolicyIn(policy, data=body(request), partial=True)
         incoming.is_valid(raise_exception=True)
         for name, value in incoming.validated_data.items():
             setattr(policy, name, value)
-        return Response(PolicyOut(services.policy_update(actor=request.user, policy=policy)).data)
+        saved = services.policy_update(actor=request.user, policy=policy, expected_version=version)
+        return Response(PolicyOut(saved).data)
 
 
 class RunOut(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fugong.core.forms import BootstrapFormMixin
+from fugong.core.forms import BootstrapFormMixin, VersionedForm
 from fugong.core.models import Department, User
 from fugong.core.permissions import has_role
 from fugong.enterprises.models import Enterprise
@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class PolicyForm(BootstrapFormMixin, forms.ModelForm):
+class PolicyForm(BootstrapFormMixin, VersionedForm):
     attachments = AttachmentsField(
         label=_("政策原文附件"), help_text=_("PDF 或图片，每个不超过 10 MB，最多 5 个")
     )

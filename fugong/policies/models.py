@@ -132,9 +132,13 @@ class Policy(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by every edit; an edit made from an older version is refused (optimistic locking).
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     title_pinyin = models.CharField(max_length=400, editable=False, default="")
     title_initials = models.CharField(max_length=100, editable=False, default="")
-    history = HistoricalRecords(excluded_fields=["title_pinyin", "title_initials", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["title_pinyin", "title_initials", "updated_at", "version"]
+    )
 
     class Meta:
         verbose_name = _("惠企政策")

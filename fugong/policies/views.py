@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fugong.core.audit import personal_data_shown
 from fugong.core.excel import xlsx_response
+from fugong.core.exceptions import StaleRecord
 from fugong.core.filters import querystring_without_page, record_id
 from fugong.core.forms import apply_errors, form_errors
 from fugong.core.masking import mask_name, mask_phone
@@ -127,6 +128,17 @@ def _editor_root(request, policy: Policy | None):
     return editor.renumber(editor.from_tree(policy.rule if policy else None)), False
 
 
+def _save_policy(user: User, policy: Policy | None, candidate: Policy, data: dict) -> Policy:
+    if policy is None:
+        return services.policy_create(actor=user, policy=candidate, attachments=data["attachments"])
+    return services.policy_update(
+        actor=user,
+        policy=candidate,
+        attachments=data["attachments"],
+        expected_version=data["version"],
+    )
+
+
 def _policy_form_page(request, policy: Policy | None):
     instance = policy or Policy()
     form = forms.PolicyForm(
@@ -137,11 +149,10 @@ def _policy_form_page(request, policy: Policy | None):
     if request.method == "POST" and not redrawing and form.is_valid():
         candidate = form.save(commit=False)
         candidate.rule = editor.to_tree(root)
-        service = services.policy_update if policy else services.policy_create
         try:
-            saved = service(
-                actor=request.user, policy=candidate, attachments=form.cleaned_data["attachments"]
-            )
+            saved = _save_policy(request.user, policy, candidate, form.cleaned_data)
+        except StaleRecord as exc:
+            apply_errors(form, exc)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "rule" in exc.error_dict:
                 rule_error = "；".join(exc.message_dict.pop("rule"))

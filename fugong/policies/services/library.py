@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.exceptions import StaleRecord
 from fugong.core.forms import EARLIEST_MOMENT
 from fugong.core.models import User
 from fugong.core.permissions import has_role
@@ -123,10 +124,16 @@ def policy_update(
     policy: Policy,
     attachments: Sequence = (),
     at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Policy:
-    """Save edits made to `policy`. A published policy whose rule changed is matched again."""
+    """Save edits made to `policy`. A published policy whose rule changed is matched again.
+    With `expected_version` (the version the editor started from), an edit made while someone
+    else saved is refused rather than overwriting their change."""
     require_editor(actor, Policy.objects.get(pk=policy.pk))
     stored = locked(policy)
+    if expected_version is not None and stored.version != expected_version:
+        raise StaleRecord(stored)
+    policy.version = stored.version + 1
     at = now_or(at)
     policy.status = stored.status  # publishing and expiry have their own services
     policy.refresh_title_keys()
