@@ -189,12 +189,13 @@ class CpuMeter:
         after = self._now()
         self.seconds = {k: after[k] - self.before[k] for k in after}
 
-    def per_request(self, requests: int) -> dict:
-        return {k: v / max(requests, 1) * 1000 for k, v in self.seconds.items()}
+    def per_request(self, rows: list[dict]) -> dict:
+        """Milliseconds of CPU per request of the phase's locust rows, by process group."""
+        requests = max(sum(int(r["Request Count"]) for r in rows), 1)
+        return {k: v / requests * 1000 for k, v in self.seconds.items()}
 
 
-def describe_cpu(meter: CpuMeter, rows: list[dict]) -> str:
-    cost = meter.per_request(sum(int(r["Request Count"]) for r in rows))
+def describe_cpu(cost: dict) -> str:
     return (
         f"CPU per request: server {cost['server']:.2f} ms, PostgreSQL {cost['postgres']:.2f} ms, "
         f"load generator {cost['locust']:.2f} ms, in all {sum(cost.values()):.2f} ms"
@@ -283,14 +284,16 @@ def main() -> None:
             )
         [reports] = [r for r in rows if "reports" in r["Name"]]
         print("   " + describe(reports))
-        print("   " + describe_cpu(report_cpu, rows))
+        report_cost = report_cpu.per_request(rows)
+        print("   " + describe_cpu(report_cost))
         print("3. capacity, trivial view (50 users, no pause, 30 s)")
         with CpuMeter(server) as trivial_cpu:
             [trivial] = locust(
                 env, server, ["TrivialSaturation"], users=50, seconds=30, prefix=work / "trivial"
             )
         print("   " + describe(trivial))
-        print("   " + describe_cpu(trivial_cpu, [trivial]))
+        trivial_cost = trivial_cpu.per_request([trivial])
+        print("   " + describe_cpu(trivial_cost))
     finally:
         server.stop()
     submissions = next(r for r in mixed if "reports" in r["Name"])
@@ -302,11 +305,10 @@ def main() -> None:
     )
     # On a machine the load generator shares, throughput is the cores over the CPU a request
     # costs everyone: this is the ratio those costs allow.
-    report_cost = sum(report_cpu.per_request(int(reports["Request Count"])).values())
-    trivial_cost = sum(trivial_cpu.per_request(int(trivial["Request Count"])).values())
+    report_total, trivial_total = sum(report_cost.values()), sum(trivial_cost.values())
     print(
-        f"CPU per request in all: report {report_cost:.2f} ms, trivial view {trivial_cost:.2f} ms "
-        f"(ratio {trivial_cost / report_cost:.0%})"
+        f"CPU per request in all: report {report_total:.2f} ms, trivial view "
+        f"{trivial_total:.2f} ms (ratio {trivial_total / report_total:.0%})"
     )
 
 

@@ -26,10 +26,10 @@ class CompiledQuery:
             raise ValueError("each placeholder must differ, so that their order can be checked")
         self._build = build
         self._placeholders = placeholders
-        self._compiled: dict[str, tuple[type[Model], str, list, bool]] = {}
+        self._compiled: dict[str, tuple[type[Model], str, list, list[str], bool]] = {}
 
     def first(self, *values, using: str = DEFAULT_DB_ALIAS) -> Model | None:
-        model, sql, fields, locks = self._compiled.get(using) or self._compile(using)
+        model, sql, fields, names, locks = self._compiled.get(using) or self._compile(using)
         connection = connections[using]
         if locks and connection.get_autocommit():
             # The ORM checks this when it compiles, which here is only the first call.
@@ -46,9 +46,9 @@ class CompiledQuery:
             _converted(value, convert, connection)
             for value, convert in zip(row, converters, strict=True)
         ]
-        return model.from_db(using, [field.attname for field in fields], row)
+        return model.from_db(using, names, row)
 
-    def _compile(self, using: str) -> tuple[type[Model], str, list, bool]:
+    def _compile(self, using: str) -> tuple[type[Model], str, list, list[str], bool]:
         queryset = self._build(*self._placeholders)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
@@ -62,7 +62,8 @@ class CompiledQuery:
         locks = (
             queryset.query.select_for_update and connections[using].features.has_select_for_update
         )
-        self._compiled[using] = (queryset.model, sql, fields, locks)
+        names = [field.attname for field in fields]
+        self._compiled[using] = (queryset.model, sql, fields, names, locks)
         return self._compiled[using]
 
     def _converters(self, connection, fields) -> list:
